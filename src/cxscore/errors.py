@@ -1,0 +1,63 @@
+"""The cxscore exception tree.
+
+Every error cxscore raises on purpose is one of these; each names the thing, the bad value and the fix.
+Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
+
+    CXScoreError
+    ├── ConfigError (ValueError)          a project file or setting is wrong
+    │   └── ProjectNotFoundError          no cxscore project where one was expected
+    ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
+    ├── ModelError (KeyError)             an unknown table or column of the canonical model
+    ├── ImportFileError (ValueError)      an input file cannot be read at all (not a bad row: a bad file)
+    │   └── MappingError                  a column mapping names columns that do not exist
+    └── DemoError (ValueError)            the demo company cannot be built as asked
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CXScoreError",
+    "ConfigError",
+    "DemoError",
+    "ImportFileError",
+    "MappingError",
+    "ModelError",
+    "ProjectNotFoundError",
+    "SchemaError",
+]
+
+
+class CXScoreError(Exception):
+    """Base class of every error cxscore raises on purpose."""
+
+
+class ConfigError(CXScoreError, ValueError):
+    """A project file or setting is wrong."""
+
+
+class ProjectNotFoundError(ConfigError):
+    """No cxscore project was found where one was expected."""
+
+
+class SchemaError(CXScoreError, RuntimeError):
+    """The store's schema is not the one this version of cxscore expects."""
+
+
+class ModelError(CXScoreError, KeyError):
+    """An unknown table or column of the canonical data model."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a message should read as a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class ImportFileError(CXScoreError, ValueError):
+    """An input file cannot be read at all: a bad file, not a bad row."""
+
+
+class MappingError(ImportFileError):
+    """A column mapping names columns that the file or the table does not have."""
+
+
+class DemoError(CXScoreError, ValueError):
+    """The demo company cannot be built as asked."""
