@@ -10,7 +10,8 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     ├── ModelError (KeyError)             an unknown table or column of the canonical model
     ├── ImportFileError (ValueError)      an input file cannot be read at all (not a bad row: a bad file)
     │   └── MappingError                  a column mapping names columns that do not exist
-    └── DemoError (ValueError)            the demo company cannot be built as asked
+    ├── DemoError (ValueError)            the demo company cannot be built as asked
+    └── StatisticsError (ValueError)      a statistic was asked for with impossible inputs
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "ModelError",
     "ProjectNotFoundError",
     "SchemaError",
+    "StatisticsError",
 ]
 
 
@@ -61,3 +63,7 @@ class MappingError(ImportFileError):
 
 class DemoError(CXScoreError, ValueError):
     """The demo company cannot be built as asked."""
+
+
+class StatisticsError(CXScoreError, ValueError):
+    """A statistic was asked for with impossible inputs (negative counts, a level outside (0, 1))."""
