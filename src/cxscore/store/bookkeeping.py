@@ -36,6 +36,13 @@ IMPORTS = Table(
         Column("updated", Kind.INTEGER, "Stored rows that changed.", "0", required=True),
         Column("unchanged", Kind.INTEGER, "Rows identical to what was stored.", "0", required=True),
         Column("quarantined", Kind.INTEGER, "Rows rejected to the quarantine.", "32", required=True),
+        Column("duplicates", Kind.INTEGER, "Repeated identical rows, stored once.", "0"),
+        Column(
+            "options",
+            Kind.STRING,
+            "The import options (mapping, date conventions) as JSON, reused when quarantined rows are retried.",
+            '{"day_first": true, "mapping": {"nps": "NPS_SCORE"}}',
+        ),
     ),
     key=("import_id",),
 )
