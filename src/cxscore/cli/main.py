@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
+from cxscore.cli import ingest
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 app = typer.Typer(
@@ -67,6 +68,10 @@ def status(project: Path | None = ProjectOption) -> None:
         table.add_row(name, f"{count:,}")
     console.print(table)
     console.print(f"Quarantined rows (all statuses): {quarantined:,}")
+
+
+app.command("import")(ingest.import_command)
+app.add_typer(ingest.quarantine_app, name="quarantine")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,177 @@
+"""Import files into a canonical table: stage, validate, quarantine, upsert — all in one transaction.
+
+Either the whole import happens or none of it: a crash or `kill -9` half-way leaves the store as it was.
+Good rows are upserted by natural key (importing the same file twice changes nothing; a corrected file
+updates what changed); bad rows go to the quarantine with every reason.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cxscore.ingest.options import ImportOptions
+from cxscore.ingest.quarantine import quarantine_malformed, quarantine_rejected, resolve_stored
+from cxscore.ingest.sources import STAGE, StagedFile, expand_paths, stage_files, stage_quarantined
+from cxscore.ingest.sql import literal
+from cxscore.ingest.upsert import upsert
+from cxscore.ingest.validate import CHECKED, validate
+from cxscore.model import Table
+from cxscore.model import table as model_table
+from cxscore.store import Store
+
+__all__ = ["ImportResult", "Progress", "import_files", "retry_quarantined"]
+
+#: Called with a step description as the import advances (the CLI shows a progress bar from it).
+Progress = Callable[[str], None]
+_MEMORY_LIMIT = "1536MB"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, row by row accounted for: read = inserted + updated + unchanged +
+    duplicates + quarantined (malformed lines are quarantined too)."""
+
+    import_id: str
+    table: str
+    files: tuple[str, ...]
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    quarantined: int
+    resolved: int
+    ignored_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def import_files(
+    store: Store,
+    table_name: str,
+    paths: list[Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import `paths` (files or folders) into the canonical table `table_name`."""
+    table = model_table(table_name)
+    options = options or ImportOptions()
+    files = expand_paths(paths)
+    step = progress or (lambda _: None)
+    import_id = _new_import_id()
+    with _import_session(store), store.transaction():
+        step(f"reading {len(files)} file(s)")
+        staged = stage_files(store, table, files, options)
+        result = _process(store, table, staged, options, import_id, step)
+    return result
+
+
+def retry_quarantined(
+    store: Store, table_name: str | None = None, progress: Progress | None = None
+) -> list[ImportResult]:
+    """Validate the open quarantined rows again (per table and original import options); store the ones
+    that now pass, e.g. after the accounts they refer to were imported."""
+    step = progress or (lambda _: None)
+    groups = store.execute(
+        "SELECT q.table_name, coalesce(i.options, '{}') AS options, count(*) FROM _quarantine q "
+        "LEFT JOIN _imports i USING (import_id) WHERE q.status = 'open' "
+        "AND json_extract_string(q.raw, '$._malformed_line') IS NULL "
+        + (f"AND q.table_name = {literal(table_name)} " if table_name else "")
+        + "GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    results = []
+    for name, options_json, _ in groups:
+        table = model_table(str(name))
+        options = ImportOptions.from_json(str(options_json))
+        import_id = _new_import_id()
+        with _import_session(store), store.transaction():
+            step(f"retrying {name}")
+            staged = stage_quarantined(store, table, str(options_json))
+            results.append(_process(store, table, staged, options, import_id, step))
+    return results
+
+
+def _process(
+    store: Store,
+    table: Table,
+    staged: list[StagedFile],
+    options: ImportOptions,
+    import_id: str,
+    step: Progress,
+) -> ImportResult:
+    started = datetime.now(UTC).replace(tzinfo=None)
+    present = {c for f in staged for c in f.columns}
+    step("validating")
+    validate(store, table, options, present)
+    step("quarantining rejected rows")
+    malformed = [m for f in staged for m in f.malformed]
+    quarantined = quarantine_rejected(store, table, import_id)
+    quarantined += quarantine_malformed(store, table, import_id, malformed)
+    step("storing")
+    changes = upsert(store, table, present)
+    resolved = resolve_stored(store, table)
+    duplicates = int(store.execute(f"SELECT count(*) FROM {CHECKED} WHERE _duplicate").fetchone()[0])
+    result = ImportResult(
+        import_id=import_id,
+        table=table.name,
+        files=tuple(f.path for f in staged),
+        rows_read=sum(f.rows for f in staged) + len(malformed),
+        inserted=changes.inserted,
+        updated=changes.updated,
+        unchanged=changes.unchanged,
+        duplicates=duplicates,
+        quarantined=quarantined,
+        resolved=resolved,
+        ignored_columns={f.path: f.ignored_columns for f in staged if f.ignored_columns},
+    )
+    _log(store, result, started, options)
+    _drop_temporaries(store)
+    return result
+
+
+@contextmanager
+def _import_session(store: Store) -> Iterator[None]:
+    """Session settings for an import: moments in UTC, bounded memory (DuckDB spills beyond it)."""
+    store.execute("SET TimeZone = 'UTC'")
+    store.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        store.execute("RESET memory_limit")
+
+
+def _new_import_id() -> str:
+    return f"imp-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _log(store: Store, result: ImportResult, started: datetime, options: ImportOptions) -> None:
+    store.con.con.execute(
+        "INSERT INTO _imports (import_id, table_name, files, started_at, finished_at, rows_read, inserted, "
+        "updated, unchanged, quarantined, duplicates, options) "
+        "VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.import_id,
+            result.table,
+            "\n".join(result.files),
+            started,
+            result.rows_read,
+            result.inserted,
+            result.updated,
+            result.unchanged,
+            result.quarantined,
+            result.duplicates,
+            options.to_json(),
+        ],
+    )
+
+
+def _drop_temporaries(store: Store) -> None:
+    for name in (STAGE, CHECKED, "_cx_typed", "_cx_changes", "_cx_rejected", "_cx_malformed"):
+        store.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,0 +1,66 @@
+"""How to read a source: column mapping, constants, date conventions, CSV dialect.
+
+Options are plain data so an import can be repeated exactly (they are stored with the import and reused
+when quarantined rows are retried).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cxscore.errors import MappingError
+
+__all__ = ["ImportOptions", "parse_assignments"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Everything that changes how source rows become canonical rows.
+
+    `mapping` maps a table column to a source column (`{"nps": "NPS_SCORE"}`); unmapped table columns are
+    matched by name, ignoring case, spaces and punctuation. `constants` set a column to one value for every
+    row. `day_first` reads 03/04/2025 as 3 April; `month_first` as 4 March; without either, such dates are
+    rejected as ambiguous. `date_format` is an explicit strptime format for every date and timestamp column.
+    `key_from_content` derives a missing natural key from a hash of the row's values, so re-importing the
+    same file is still idempotent.
+    """
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    day_first: bool = False
+    month_first: bool = False
+    date_format: str | None = None
+    key_from_content: bool = False
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        if self.day_first and self.month_first:
+            raise MappingError("Pass either --day-first or --month-first, not both.")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ImportOptions:
+        data: dict[str, Any] = json.loads(text) if text else {}
+        return cls(**data)
+
+
+def parse_assignments(items: list[str], option: str) -> dict[str, str]:
+    """Parse repeated `column=value` command-line items into a dict.
+
+    >>> parse_assignments(["nps=NPS_SCORE", "comment=text"], "--map")
+    {'nps': 'NPS_SCORE', 'comment': 'text'}
+    """
+    result: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise MappingError(
+                f"{option} {item!r} is not of the form COLUMN=VALUE. Example: {option} nps=NPS_SCORE"
+            )
+        result[name.strip()] = value.strip()
+    return result

@@ -1,0 +1,131 @@
+"""The quarantine: rejected rows with every reason, kept whole until a retry stores them.
+
+A quarantined row is identified by its table, file, record number and content, so importing the same bad
+file twice does not quarantine it twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxscore.ingest.sources import STAGE, Malformed
+from cxscore.ingest.sql import ident, literal
+from cxscore.ingest.validate import CHECKED
+from cxscore.model import Table
+from cxscore.store import Store
+
+__all__ = ["QUARANTINE", "QuarantinedRow", "list_rows", "quarantine_malformed", "quarantine_rejected"]
+
+QUARANTINE = "_quarantine"
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    quarantine_id: str
+    table_name: str
+    file: str
+    line: int
+    column_name: str | None
+    value: str | None
+    reason: str
+    status: str
+
+
+def quarantine_rejected(store: Store, table: Table, import_id: str) -> int:
+    """Move every row of `_cx_checked` with problems to the quarantine; return how many."""
+    raw = ", ".join(f"{ident(c)} := s.{ident(c)}" for c in table.column_names)
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE _cx_rejected AS SELECT "
+        f"{literal(table.name + ':')} || md5(c._file || chr(31) || c._line || chr(31) || "
+        f"to_json(struct_pack({raw}))) AS quarantine_id, "
+        f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, c._file AS file, "
+        "c._line AS line, c._problems[1].c AS column_name, c._problems[1].v AS value, "
+        "array_to_string(list_transform(c._problems, x -> x.r), '; ') AS reason, "
+        f"CAST(to_json(struct_pack({raw})) AS VARCHAR) AS raw, 'open' AS status, "
+        "now()::TIMESTAMP AS quarantined_at "
+        f"FROM {CHECKED} c JOIN {STAGE} s ON s._file = c._file AND s._line = c._line "
+        "WHERE len(c._problems) > 0"
+    )
+    return _replace_into_quarantine(store, "_cx_rejected")
+
+
+def quarantine_malformed(store: Store, table: Table, import_id: str, lines: list[Malformed]) -> int:
+    """Quarantine source lines the parser could not split into columns (they cannot be retried as-is)."""
+    if not lines:
+        return 0
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE _cx_malformed (file VARCHAR, line BIGINT, text VARCHAR, reason VARCHAR)"
+    )
+    store.con.con.executemany(
+        "INSERT INTO _cx_malformed VALUES (?, ?, ?, ?)",
+        [(m.file, m.line, m.text, m.reason) for m in lines],
+    )
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE _cx_rejected AS SELECT "
+        f"{literal(table.name + ':')} || md5(file || chr(31) || line || chr(31) || text) AS quarantine_id, "
+        f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, file, line, "
+        "NULL AS column_name, text AS value, "
+        "reason || '; fix the line in the file and import it again' AS reason, "
+        "CAST(to_json(struct_pack(_malformed_line := text)) AS VARCHAR) AS raw, 'open' AS status, "
+        "now()::TIMESTAMP AS quarantined_at FROM _cx_malformed"
+    )
+    return _replace_into_quarantine(store, "_cx_rejected")
+
+
+def _replace_into_quarantine(store: Store, source: str) -> int:
+    store.execute(f"DELETE FROM {QUARANTINE} WHERE quarantine_id IN (SELECT quarantine_id FROM {source})")
+    store.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM {source}")
+    return int(store.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+
+
+def resolve_stored(store: Store, table: Table) -> int:
+    """Mark open quarantined rows of `table` resolved when a row with the same key was just stored."""
+    stored = " AND ".join(
+        f"trim(json_extract_string(q.raw, {literal('$.' + k)})) = trim(s.{ident(k)})" for k in table.key
+    )
+    return int(
+        store.execute(
+            f"UPDATE {QUARANTINE} q SET status = 'resolved' FROM {CHECKED} c JOIN {STAGE} s "
+            "ON s._file = c._file AND s._line = c._line "
+            f"WHERE q.table_name = {literal(table.name)} AND q.status = 'open' "
+            f"AND len(c._problems) = 0 AND {stored}"
+        ).fetchone()[0]
+    )
+
+
+def list_rows(
+    store: Store, table: str | None = None, status: str = "open", limit: int = 50
+) -> list[QuarantinedRow]:
+    """Quarantined rows, newest first."""
+    where = [f"status = {literal(status)}"] if status != "all" else []
+    if table:
+        where.append(f"table_name = {literal(table)}")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = store.execute(
+        "SELECT quarantine_id, table_name, file, line, column_name, value, reason, status "
+        f"FROM {QUARANTINE} {clause} ORDER BY quarantined_at DESC, file, line LIMIT {int(limit)}"
+    ).fetchall()
+    return [
+        QuarantinedRow(str(r[0]), str(r[1]), str(r[2]), int(r[3]), r[4], r[5], str(r[6]), str(r[7]))
+        for r in rows
+    ]
+
+
+def count_rows(store: Store, table: str | None = None) -> dict[str, int]:
+    """How many open rows each table has in the quarantine."""
+    where = f"AND table_name = {literal(table)}" if table else ""
+    rows = store.execute(
+        f"SELECT table_name, count(*) FROM {QUARANTINE} WHERE status = 'open' {where} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return {str(name): int(n) for name, n in rows}
+
+
+def drop_rows(store: Store, table: str) -> int:
+    """Mark the open rows of `table` as dropped."""
+    with store.transaction():
+        n = count_rows(store, table).get(table, 0)
+        store.execute(
+            f"UPDATE {QUARANTINE} SET status = 'dropped' "
+            f"WHERE status = 'open' AND table_name = {literal(table)}"
+        )
+    return n
