@@ -30,7 +30,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 docs: $(STAMP)
-	$(BIN)/python -m cxscore.docs
+	$(BIN)/python -m cxscore.reference
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_speed.py
