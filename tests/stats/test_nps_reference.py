@@ -1,6 +1,6 @@
 """The NPS adjusted-Wald interval, change test and sample size against independent references.
 
-The method (Rocks 2016, The American Statistician 70(2); described by Sauro & Lewis at
+The method (Rocks 2016, The American Statistician 70(4); described by Lewis & Sauro at
 https://measuringu.com/nps-confidence-intervals/ and https://measuringu.com/nps-three-confidence-intervals/):
 add 3 to n, 3/4 to the detractors and 3/4 to the promoters (so 1.5 to the passives, the pseudo-observations
 c(0.75, 1.5, 0.75) of Rocks' R package NPS), then use the variance of the difference of two proportions of

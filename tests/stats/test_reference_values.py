@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 from statsmodels.stats.rates import confint_poisson
 
 from cxscore.stats import (
     mean_change_pvalue,
     mean_interval,
     proportion_change_pvalue,
+    proportion_difference_interval,
     rate_interval,
     ratio_interval,
     sample_size_for_proportion,
@@ -144,3 +145,15 @@ def test_sample_size_for_proportion_is_the_smallest_that_reaches_the_margin(p: f
 def test_sample_size_for_proportion_near_the_classic_rule() -> None:
     # The classic 385 for +-5 points at 50% is the Wald rule; Wilson needs z^2 = 3.84 fewer.
     assert float(sample_size_for_proportion(0.5, 0.05)) == 381
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_difference_interval_matches_statsmodels_agresti_caffo(level: float) -> None:
+    x1, n1 = np.array([73, 0, 5, 9, 300]), np.array([85, 5, 20, 9, 1000])
+    x2, n2 = np.array([43, 5, 9, 0, 330]), np.array([82, 5, 22, 12, 1000])
+    lower, upper = proportion_difference_interval(x1, n1, x2, n2, level)
+    ref_lower, ref_upper = confint_proportions_2indep(
+        x1, n1, x2, n2, method="agresti-caffo", compare="diff", alpha=1 - level
+    )
+    np.testing.assert_allclose(lower, np.clip(ref_lower, -1, 1), rtol=1e-10)
+    np.testing.assert_allclose(upper, np.clip(ref_upper, -1, 1), rtol=1e-10)

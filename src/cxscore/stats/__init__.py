@@ -18,7 +18,12 @@ from cxscore.stats._estimate import Estimate, Method
 from cxscore.stats._inputs import FloatArray, Interval
 from cxscore.stats._means import mean_change_pvalue, mean_interval
 from cxscore.stats._nps import nps_change_pvalue, nps_interval, sample_size_for_nps
-from cxscore.stats._proportions import proportion_change_pvalue, sample_size_for_proportion, wilson_interval
+from cxscore.stats._proportions import (
+    proportion_change_pvalue,
+    proportion_difference_interval,
+    sample_size_for_proportion,
+    wilson_interval,
+)
 from cxscore.stats._quantiles import median_interval, quantile_rank_bounds
 from cxscore.stats._rates import rate_interval, ratio_interval
 
@@ -35,6 +40,7 @@ __all__ = [
     "nps_change_pvalue",
     "nps_interval",
     "proportion_change_pvalue",
+    "proportion_difference_interval",
     "quantile_rank_bounds",
     "rate_interval",
     "ratio_interval",

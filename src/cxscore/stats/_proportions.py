@@ -71,6 +71,31 @@ def proportion_change_pvalue(
     return np.where((size1 > 0) & (size2 > 0), pvalue, np.nan)
 
 
+def proportion_difference_interval(
+    x1: npt.ArrayLike, n1: npt.ArrayLike, x2: npt.ArrayLike, n2: npt.ArrayLike, level: float = 0.95
+) -> Interval:
+    """Agresti & Caffo (2000) interval for p1 - p2 of two independent periods, clipped to [-1, 1].
+
+    Adds one success and one failure to each period, then uses the Wald interval of the difference; with
+    that adjustment it keeps close to nominal coverage even at small n. NaN where either period is empty.
+
+    >>> lower, upper = proportion_difference_interval(73, 85, 43, 82)
+    >>> print(f"{lower:.4f} to {upper:.4f}")
+    0.1963 to 0.4572
+    """
+    z = z_value(level)
+    s1, size1 = as_count("x1", x1), as_count("n1", n1)
+    s2, size2 = as_count("x2", x2), as_count("n2", n2)
+    check_not_above("x1", s1, "n1", size1)
+    check_not_above("x2", s2, "n2", size2)
+    p1, p2 = (s1 + 1.0) / (size1 + 2.0), (s2 + 1.0) / (size2 + 2.0)
+    half = z * np.sqrt(p1 * (1.0 - p1) / (size1 + 2.0) + p2 * (1.0 - p2) / (size2 + 2.0))
+    defined = (size1 > 0) & (size2 > 0)
+    lower = np.clip(p1 - p2 - half, -1.0, 1.0)
+    upper = np.clip(p1 - p2 + half, -1.0, 1.0)
+    return np.where(defined, lower, np.nan), np.where(defined, upper, np.nan)
+
+
 def sample_size_for_proportion(p: npt.ArrayLike, margin: npt.ArrayLike, level: float = 0.95) -> FloatArray:
     """Smallest n whose Wilson interval around an expected proportion `p` has half-width <= `margin`.
 
