@@ -32,3 +32,116 @@ def datasets() -> Path:
     if not DATASETS.is_dir():
         pytest.skip(f"the shared datasets are not at {DATASETS}")
     return DATASETS
+
+
+# --- engines: any_store on DuckDB, PostgreSQL and Spark (owned by the store/engines area) -----------------
+# The helpers live in tests/engines.py, loaded by path because --import-mode=importlib makes test files
+# unimportable by name. PostgreSQL and Spark start once per run, and only when a test asks for them.
+
+import importlib.util  # noqa: E402
+import sys  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def _load_engines() -> Any:
+    name = "cxscore_test_engines"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("engines.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up here
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+engines = _load_engines()
+
+
+def _available(engine: str, start: Any) -> Any:
+    if engine in engines.skipped_engines():
+        pytest.skip(f"{engine} is listed in {engines.SKIP_ENV}")
+    try:
+        return start()
+    except engines.EngineUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One throwaway PostgreSQL server for the whole run (see tests/engines.py)."""
+    server = _available("postgres", engines.PostgresServer.start)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Spark session for the whole run; hands out a fresh database per test."""
+    root = tmp_path_factory.mktemp("spark")
+    session = _available("spark", lambda: engines.start_spark(root / "warehouse"))
+    yield engines.SparkDatabases(session, root / "tables")
+    session.stop()
+
+
+@contextmanager
+def _duckdb_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    store = Store.duckdb()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _postgres_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    store = Store.postgres(server.url(database))
+    try:
+        yield store
+    finally:
+        store.close()
+        server.drop_database(database)
+
+
+@contextmanager
+def _spark_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    databases = request.getfixturevalue("spark_databases")
+    session, database, folder = databases.new()
+    store = Store.spark(session, database=database, path=str(folder))
+    try:
+        yield store
+    finally:
+        store.close()
+        databases.drop(database, folder)
+
+
+_STORES = {"duckdb": _duckdb_store, "postgres": _postgres_store, "spark": _spark_store}
+_ENGINE_PARAMS = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in engines.ENGINES]
+
+
+@pytest.fixture(params=_ENGINE_PARAMS)
+def empty_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh store without any table, once on each engine (as any_store, before create_schema)."""
+    if request.param in engines.skipped_engines():
+        pytest.skip(f"{request.param} is listed in {engines.SKIP_ENV}")
+    with _STORES[request.param](request) as store:
+        yield store
+
+
+@pytest.fixture(params=_ENGINE_PARAMS)
+def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh, empty store with the full schema, once on each engine: duckdb, postgres and spark.
+
+    DuckDB in memory; a new database on the run's PostgreSQL server; a new Spark database whose tables
+    are Parquet folders. Select engines with `-m duckdb` etc.; skip some with CXSCORE_SKIP_ENGINES.
+    """
+    if request.param in engines.skipped_engines():
+        pytest.skip(f"{request.param} is listed in {engines.SKIP_ENV}")
+    with _STORES[request.param](request) as store:
+        store.create_schema()
+        yield store
+
+
+# --- end of engines block --------------------------------------------------------------------------------

@@ -5,8 +5,11 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
 
     CXScoreError
     ├── ConfigError (ValueError)          a project file or setting is wrong
-    │   └── ProjectNotFoundError          no cxscore project where one was expected
+    │   ├── ProjectNotFoundError          no cxscore project where one was expected
+    │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
+    ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
+    ├── LoadError (ValueError)            rows cannot be loaded into a table as given
     ├── ModelError (KeyError)             an unknown table or column of the canonical model
     ├── ImportFileError (ValueError)      an input file cannot be read at all (not a bad row: a bad file)
     │   └── MappingError                  a column mapping names columns that do not exist
@@ -20,12 +23,15 @@ __all__ = [
     "CXScoreError",
     "ConfigError",
     "DemoError",
+    "EngineNotInstalledError",
     "ImportFileError",
+    "LoadError",
     "MappingError",
     "ModelError",
     "ProjectNotFoundError",
     "SchemaError",
     "StatisticsError",
+    "StoreURLError",
 ]
 
 
@@ -41,8 +47,20 @@ class ProjectNotFoundError(ConfigError):
     """No cxscore project was found where one was expected."""
 
 
+class StoreURLError(ConfigError):
+    """A store URL is not one of the accepted forms."""
+
+
 class SchemaError(CXScoreError, RuntimeError):
     """The store's schema is not the one this version of cxscore expects."""
+
+
+class EngineNotInstalledError(CXScoreError, ImportError):
+    """The Python package of an engine (psycopg, pyspark) is not installed."""
+
+
+class LoadError(CXScoreError, ValueError):
+    """Rows cannot be loaded into a table as given: unknown columns or values of the wrong type."""
 
 
 class ModelError(CXScoreError, KeyError):

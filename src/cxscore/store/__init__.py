@@ -1,8 +1,18 @@
-"""Where the canonical tables live: an embedded DuckDB file by default, through Ibis."""
+"""Where the canonical tables live: embedded DuckDB by default, PostgreSQL or Spark, through Ibis."""
 
 from __future__ import annotations
 
 from cxscore.store.project import CONFIG_FILE, Project, init_project, open_project
+from cxscore.store.settings import StoreSettings, parse_store_url
 from cxscore.store.store import SCHEMA_VERSION, Store
 
-__all__ = ["CONFIG_FILE", "SCHEMA_VERSION", "Project", "Store", "init_project", "open_project"]
+__all__ = [
+    "CONFIG_FILE",
+    "SCHEMA_VERSION",
+    "Project",
+    "Store",
+    "StoreSettings",
+    "init_project",
+    "open_project",
+    "parse_store_url",
+]

@@ -40,7 +40,8 @@ IMPORTS = Table(
         Column(
             "options",
             Kind.STRING,
-            "The import options (mapping, date conventions) as JSON, reused when quarantined rows are retried.",
+            "The import options (mapping, date conventions) as JSON, reused when quarantined rows "
+            "are retried.",
             '{"day_first": true, "mapping": {"nps": "NPS_SCORE"}}',
         ),
     ),

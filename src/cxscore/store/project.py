@@ -4,6 +4,10 @@ my-company/
   cxscore.yaml     name and store settings
   cxscore.duckdb   the embedded store (the default)
   metrics/ scorecards/ goals/ programs/ plans/   configuration as code
+
+The store is the first of: the `CXSCORE_STORE` environment variable, `store: {url: ...}` in
+`cxscore.yaml`, `store: {database: FILE}` (a DuckDB file in the project folder). URLs are described in
+`cxscore.store.settings` and `docs/engines.md`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import yaml
 
 from cxscore.errors import ConfigError, ProjectNotFoundError
+from cxscore.store.settings import StoreSettings, parse_store_url
 from cxscore.store.store import Store
 
 __all__ = ["CONFIG_FILE", "CONFIG_FOLDERS", "Project", "init_project", "open_project"]
@@ -34,15 +39,39 @@ class Project:
     root: Path
     name: str
     database: str
+    #: The `store: url:` setting of cxscore.yaml, if any.
+    url: str | None = None
 
     @property
     def database_path(self) -> Path:
         return self.root / self.database
 
+    @property
+    def store_settings(self) -> StoreSettings:
+        """Where the store is: `CXSCORE_STORE`, else the `url` setting, else the DuckDB file."""
+        chosen = os.environ.get(STORE_ENV) or self.url
+        if not chosen:
+            return StoreSettings("duckdb", path=str(self.database_path))
+        settings = parse_store_url(chosen)
+        relative = settings.path not in (None, ":memory:") and not Path(str(settings.path)).is_absolute()
+        if settings.engine == "duckdb" and relative:
+            # A relative DuckDB file in cxscore.yaml is relative to the project, not to the shell.
+            base = Path.cwd() if os.environ.get(STORE_ENV) else self.root
+            return StoreSettings("duckdb", path=str(base / str(settings.path)))
+        return settings
+
+    def open_store(self) -> Store:
+        """Open the project's store as it is, without checking its schema."""
+        return Store.open(self.store_settings)
+
     def store(self) -> Store:
         """Open the project's store, upgrading an older schema on the way."""
-        store = Store.duckdb(os.environ.get(STORE_ENV) or self.database_path)
-        store.ensure_schema()
+        store = self.open_store()
+        try:
+            store.ensure_schema()
+        except BaseException:
+            store.close()
+            raise
         return store
 
 
@@ -65,7 +94,7 @@ def init_project(root: Path, name: str | None = None) -> Project:
     for folder in CONFIG_FOLDERS:
         (root / folder).mkdir(exist_ok=True)
     project = _read(root)
-    store = Store.duckdb(project.database_path)
+    store = project.open_store()
     try:
         store.create_schema()
     finally:
@@ -99,8 +128,12 @@ def _read(root: Path) -> Project:
             f"{path}: 'store' must be a mapping such as 'store: {{database: cxscore.duckdb}}', "
             f"not {store!r}. Fix the file."
         )
+    url = store.get("url")
+    if url is not None:
+        parse_store_url(str(url))  # a bad URL is reported when the project is read, not later
     return Project(
         root=root,
         name=str(settings.get("name") or root.name),
         database=str(store.get("database") or DEFAULT_DATABASE),
+        url=str(url) if url is not None else None,
     )

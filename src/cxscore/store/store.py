@@ -1,24 +1,35 @@
-"""A connection to where the canonical tables live, through Ibis.
+"""A connection to where the canonical tables live, through Ibis: DuckDB, PostgreSQL or Spark.
 
-The embedded DuckDB file is the default; the same tables can live in PostgreSQL. Schema changes are
-versioned: an older store upgrades itself when opened, a newer one is refused with the fix.
+The embedded DuckDB file is the default; the same tables can live in PostgreSQL (a shared server) or in
+Spark (Parquet, for data that outgrows a machine). Schema changes are versioned: an older store upgrades
+itself when opened, a newer one is refused with the fix. What differs between the engines is kept in
+`cxscore.store.engine_*`; this class is the same everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from cxscore.errors import SchemaError
+from cxscore.errors import EngineNotInstalledError, SchemaError, StoreURLError
 from cxscore.model import TABLES, Table
 from cxscore.store import bookkeeping
+from cxscore.store.arrow import conform
+from cxscore.store.engine import Engine
+from cxscore.store.engine_duckdb import DuckDBEngine
+from cxscore.store.engine_postgres import PostgresEngine
+from cxscore.store.engine_spark import SparkEngine
+from cxscore.store.settings import StoreSettings, parse_store_url
 
-__all__ = ["SCHEMA_VERSION", "Store", "ibis_schema"]
+__all__ = ["ALL_TABLES", "SCHEMA_VERSION", "Store", "ibis_schema"]
 
 #: Version of the store schema this cxscore writes. Bump it with every schema change and describe the
 #: change in `_CHANGES`; additive changes (new tables, new nullable columns) are applied automatically.
@@ -28,6 +39,22 @@ _CHANGES: dict[int, str] = {1: "initial schema"}
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}
 
+#: The engine class of each Ibis backend name, for stores built from an Ibis connection.
+_ENGINES: dict[str, type[Engine]] = {
+    "duckdb": DuckDBEngine,
+    "postgres": PostgresEngine,
+    "pyspark": SparkEngine,
+}
+
+#: The pip command that installs each optional engine, for the message when it is missing.
+INSTALL: dict[str, str] = {
+    "postgres": "pip install 'cxscore[postgres]'",
+    "spark": "pip install 'cxscore[spark]'",
+}
+
+#: Rows per chunk when `copy_from` streams a table from one store to another.
+COPY_CHUNK_ROWS = 250_000
+
 
 def ibis_schema(table: Table) -> ibis.Schema:
     """The Ibis schema of a canonical table: every column nullable, types from the model."""
@@ -35,22 +62,84 @@ def ibis_schema(table: Table) -> ibis.Schema:
 
 
 class Store:
-    """The canonical tables on one backend, with versioned schema and transactions."""
+    """The canonical tables on one engine, with versioned schema, transactions and bulk loads."""
 
-    def __init__(self, con: BaseBackend) -> None:
+    def __init__(self, con: BaseBackend, engine: Engine | None = None) -> None:
         self.con = con
+        self.engine = engine or _ENGINES[str(con.name)](con)
+
+    # -- opening -------------------------------------------------------------------------------------
 
     @classmethod
     def duckdb(cls, path: Path | str = ":memory:") -> Store:
         """Open (or create) an embedded DuckDB store at `path`."""
         return cls(ibis.duckdb.connect(str(path)))
 
+    @classmethod
+    def postgres(cls, url: str) -> Store:
+        """Connect to a PostgreSQL database given as ``postgresql://user:password@host:port/database``."""
+        settings = parse_store_url(url)
+        if settings.engine != "postgres":
+            raise StoreURLError(
+                f"Store.postgres needs a postgresql:// URL, not {settings.redacted()!r}. "
+                "Use Store.open(url) for any engine."
+            )
+        return cls._postgres(settings)
+
+    @classmethod
+    def spark(cls, session: Any, database: str = "cxscore", path: str | None = None) -> Store:
+        """Use the Spark `session`; tables live in `database`, as Parquet folders under `path` if given.
+
+        The session stays the caller's: closing the store does not stop it.
+        """
+        return cls._spark(session, database, path, owns_session=False)
+
+    @classmethod
+    def open(cls, url: str | Path | StoreSettings) -> Store:
+        """Open the store a URL (or plain DuckDB path) names; see `cxscore.store.settings`."""
+        settings = url if isinstance(url, StoreSettings) else parse_store_url(url)
+        if settings.engine == "postgres":
+            return cls._postgres(settings)
+        if settings.engine == "spark":
+            session = _spark_session(settings.master or "local[*]")
+            return cls._spark(session, settings.database or "cxscore", settings.path, owns_session=True)
+        return cls.duckdb(settings.path or ":memory:")
+
+    @classmethod
+    def _postgres(cls, settings: StoreSettings) -> Store:
+        _require("psycopg", "postgres")
+        con = ibis.postgres.connect(
+            host=settings.host,
+            port=settings.port or 5432,
+            user=settings.user,
+            password=settings.password,
+            database=settings.database,
+            schema=settings.schema,
+        )
+        store = cls(con)
+        if settings.schema:
+            store.execute(f"CREATE SCHEMA IF NOT EXISTS {store.engine.quote(settings.schema)}")
+        return store
+
+    @classmethod
+    def _spark(cls, session: Any, database: str, path: str | None, owns_session: bool) -> Store:
+        _require("pyspark", "spark")
+        con = ibis.pyspark.connect(session)
+        engine = SparkEngine(con, path=path, owns_session=owns_session)
+        engine.execute(f"CREATE DATABASE IF NOT EXISTS {engine.quote(database)}")
+        session.catalog.setCurrentDatabase(database)
+        engine.register_folders(list(ALL_TABLES.values()))
+        return cls(con, engine)
+
     @property
     def backend(self) -> str:
-        return str(self.con.name)
+        """The engine's name: ``duckdb``, ``postgres`` or ``spark``."""
+        return self.engine.name
 
     def close(self) -> None:
-        self.con.disconnect()
+        self.engine.close()
+
+    # -- reading -------------------------------------------------------------------------------------
 
     def table(self, name: str) -> ibis.Table:
         """The canonical or bookkeeping table `name` as an Ibis expression."""
@@ -61,22 +150,24 @@ class Store:
 
     def schema_version(self) -> int | None:
         """The schema version recorded in the store, or None when it has no cxscore schema."""
-        if bookkeeping.META.name not in self.con.list_tables():
+        if bookkeeping.META.name not in self.engine.list_tables():
             return None
         meta = self.table(bookkeeping.META.name)
         rows = meta.filter(meta.key == "schema_version").value.to_pyarrow().to_pylist()
         return int(rows[0]) if rows else None
 
+    # -- schema --------------------------------------------------------------------------------------
+
     def create_schema(self) -> None:
         """Create every missing table and column, and record the schema version."""
-        existing = set(self.con.list_tables())
+        existing = set(self.engine.list_tables())
         with self.transaction():
             for table in ALL_TABLES.values():
                 if table.name not in existing:
-                    self.con.create_table(table.name, schema=ibis_schema(table))
+                    self.engine.create_table(table)
                 else:
                     self._add_missing_columns(table)
-            self._set_version(SCHEMA_VERSION)
+            self.engine.replace_fact(bookkeeping.META, "schema_version", str(SCHEMA_VERSION))
 
     def ensure_schema(self) -> None:
         """Check the schema version; upgrade an older store, refuse a newer one."""
@@ -95,26 +186,80 @@ class Store:
         present = set(self.con.get_schema(table.name).names)
         for column in table.columns:
             if column.name not in present:
-                self.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.kind.sql}')
+                self.engine.add_column(table, column)
 
-    def _set_version(self, version: int) -> None:
-        self.execute(f"DELETE FROM \"{bookkeeping.META.name}\" WHERE key = 'schema_version'")
-        self.execute(f"INSERT INTO \"{bookkeeping.META.name}\" VALUES ('schema_version', '{version}')")
+    # -- writing -------------------------------------------------------------------------------------
 
-    def execute(self, sql: str, parameters: list[Any] | None = None) -> Any:
-        """Run one SQL statement on the backend's own connection (for DDL and bulk DML)."""
-        raw = self.con.con
-        if parameters is None:
-            return raw.execute(sql)
-        return raw.execute(sql, parameters)
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        """Run one SQL statement on the engine's own connection (for DDL and bulk DML).
+
+        Placeholders are ``?`` on every engine. The result has ``fetchall()`` and ``fetchone()``.
+        """
+        return self.engine.execute(sql, parameters)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All statements inside happen together or not at all."""
-        self.execute("BEGIN TRANSACTION")
-        try:
+        """All statements inside happen together or not at all; blocks may nest.
+
+        On Spark this is a no-op (Spark has no transactions on Parquet tables): there, statements take
+        effect one by one, which is why imports go to DuckDB or PostgreSQL.
+        """
+        with self.engine.transaction():
             yield
-        except BaseException:
-            self.execute("ROLLBACK")
-            raise
-        self.execute("COMMIT")
+
+    def load(self, name: str, data: pa.Table | pa.RecordBatch) -> int:
+        """Append `data` to table `name` in one bulk operation; returns the number of rows loaded.
+
+        Columns are put in the model's order and cast to the model's types; columns the data lacks are
+        null. No validation beyond types happens here: that is the importer's job.
+        """
+        table = ALL_TABLES.get(name)
+        if table is None:
+            from cxscore.model import table as model_table
+
+            table = model_table(name)  # raises the ModelError listing the tables there are
+        rows = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
+        conformed = conform(table, rows)
+        self.engine.load(table, conformed)
+        return conformed.num_rows
+
+    def copy_from(self, other: Store, tables: Iterable[str] | None = None) -> dict[str, int]:
+        """Append every row of `other`'s tables (default: all canonical tables) to this store, in chunks.
+
+        Returns the rows copied per table. Run `create_schema()` on this store first.
+        """
+        copied: dict[str, int] = {}
+        for name in tables if tables is not None else TABLES:
+            reader = other.table(name).to_pyarrow_batches(chunk_size=COPY_CHUNK_ROWS)
+            copied[name] = sum(self.load(name, batch) for batch in reader if batch.num_rows)
+        return copied
+
+
+def _require(module: str, engine: str) -> None:
+    try:
+        __import__(module)
+    except ImportError:
+        raise EngineNotInstalledError(
+            f"The {engine} engine needs the Python package '{module}', which is not installed. "
+            f"Install it with: {INSTALL[engine]}"
+        ) from None
+
+
+def _spark_session(master: str) -> Any:
+    """A Spark session for a store URL, with the settings cxscore relies on (UTC, Arrow transfers)."""
+    _require("pyspark", "spark")
+    from pyspark.sql import SparkSession
+
+    # Python workers must run this interpreter, or Ibis's UDFs cannot import ibis.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master).appName("cxscore")
+    for key, value in SPARK_SETTINGS.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+#: Session settings cxscore relies on: UTC timestamps and Arrow for moving rows to and from Python.
+SPARK_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}

@@ -1,0 +1,92 @@
+"""What differs between the engines a store can live on, behind one small interface.
+
+`Store` speaks only to an `Engine`; each engine (`engine_duckdb`, `engine_postgres`, `engine_spark`) says
+how it runs raw SQL, groups statements in a transaction, creates a table, adds a column, replaces the
+store's own facts and bulk-loads Arrow rows. Everything else goes through Ibis and is the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import sqlglot as sg
+from ibis.backends import BaseBackend
+
+from cxscore.model import Column, Kind, Table
+
+__all__ = ["Engine", "Rows"]
+
+
+class Rows:
+    """The rows a statement returned, with the DB-API `fetchall`/`fetchone` of the other drivers."""
+
+    def __init__(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._rows = iter(list(rows))
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self._rows)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return next(self._rows, None)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self._rows
+
+
+class Engine:
+    """How one engine does the few things Ibis does not do the same way everywhere."""
+
+    #: Name used in store URLs, test markers and messages.
+    name = ""
+    #: Whether `transaction()` really makes statements atomic (False only for Spark).
+    transactional = True
+
+    def __init__(self, con: BaseBackend) -> None:
+        self.con = con
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        """Run one statement with `?` placeholders on the engine's own connection."""
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def load(self, table: Table, data: pa.Table) -> None:
+        """Append `data`, already conformed to `table`, as fast as the engine can take it."""
+        raise NotImplementedError
+
+    def list_tables(self) -> list[str]:
+        return list(self.con.list_tables())
+
+    def quote(self, identifier: str) -> str:
+        return str(sg.to_identifier(identifier, quoted=True).sql(self.con.dialect))
+
+    def column_type(self, kind: Kind) -> str:
+        """The engine's SQL type for a column kind, from Ibis's own type mapping."""
+        mapper = self.con.compiler.type_mapper
+        return str(mapper.from_ibis(ibis.dtype(kind.ibis)).sql(self.con.dialect))
+
+    def column_definitions(self, table: Table) -> str:
+        return ", ".join(f"{self.quote(c.name)} {self.column_type(c.kind)}" for c in table.columns)
+
+    def create_table(self, table: Table) -> None:
+        self.execute(f"CREATE TABLE {self.quote(table.name)} ({self.column_definitions(table)})")
+
+    def add_column(self, table: Table, column: Column) -> None:
+        self.execute(
+            f"ALTER TABLE {self.quote(table.name)} ADD COLUMN "
+            f"{self.quote(column.name)} {self.column_type(column.kind)}"
+        )
+
+    def replace_fact(self, table: Table, key: str, value: str) -> None:
+        """Set one key-value fact in a bookkeeping table such as `_cxscore_meta`."""
+        name = self.quote(table.name)
+        self.execute(f"DELETE FROM {name} WHERE {self.quote('key')} = ?", [key])
+        self.execute(f"INSERT INTO {name} VALUES (?, ?)", [key, value])

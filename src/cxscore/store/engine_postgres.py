@@ -1,0 +1,75 @@
+"""PostgreSQL: the shared server for production, reached through Ibis and its psycopg connection.
+
+Ibis keeps one psycopg connection in autocommit mode and wraps each of its own calls in
+`connection.transaction()`. A cxscore transaction opens the outer `transaction()` on that same
+connection, so Ibis's calls inside it become savepoints of one real transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from cxscore.model import Table
+from cxscore.store.engine import Engine
+
+__all__ = ["PostgresEngine", "to_pyformat"]
+
+#: Rows per COPY chunk: big enough for speed, small enough to keep memory flat.
+COPY_BATCH_ROWS = 100_000
+
+
+class PostgresEngine(Engine):
+    """PostgreSQL through Ibis; bulk loads with COPY, transactions on the raw psycopg connection."""
+
+    name = "postgres"
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        raw = self.con.con
+        if parameters is None:
+            return raw.execute(sql)
+        return raw.execute(to_pyformat(sql), list(parameters))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.con.con.transaction():
+            yield
+
+    def load(self, table: Table, data: pa.Table) -> None:
+        columns = ", ".join(self.quote(n) for n in data.column_names)
+        statement = f"COPY {self.quote(table.name)} ({columns}) FROM STDIN (FORMAT csv)"
+        # pyarrow quotes every string and writes a null as nothing, so '' and NULL stay apart.
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        raw = self.con.con
+        with raw.transaction(), raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
+                buffer = io.BytesIO()
+                pacsv.write_csv(batch, buffer, write_options=options)
+                copy.write(buffer.getvalue())
+
+
+def to_pyformat(sql: str) -> str:
+    """`sql` with `?` placeholders turned into psycopg's `%s` (and `%` escaped), quotes left alone.
+
+    >>> to_pyformat("SELECT '?', name FROM t WHERE id = ? AND name LIKE 'a%'")
+    "SELECT '?', name FROM t WHERE id = %s AND name LIKE 'a%%'"
+    """
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if char == "%":
+            out.append("%%")
+        elif quote:
+            out.append(char)
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+        else:
+            out.append("%s" if char == "?" else char)
+    return "".join(out)

@@ -1,0 +1,107 @@
+"""Apache Spark: for reading and computing on data that outgrows one machine; no transactions.
+
+A Spark store is a database (namespace) of Spark's catalogue. With a `path`, every table is a folder of
+Parquet files at `path/<table>` (an external table), so the data outlives the session and its catalogue:
+opening the store again registers the folders that are already there. Without a `path`, the tables are
+the catalogue's managed tables, kept only as long as the catalogue keeps them (a Hive metastore does).
+
+Spark has no transactions on Parquet tables and no DELETE: `transaction()` is a no-op here, imports go to
+DuckDB or PostgreSQL, and the store's own facts are rewritten whole with INSERT OVERWRITE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from cxscore.model import Column, Table
+from cxscore.store.engine import Engine, Rows
+
+__all__ = ["SparkEngine"]
+
+
+class SparkEngine(Engine):
+    """Spark through Ibis's pyspark backend; tables are Parquet, managed or in a folder of their own."""
+
+    name = "spark"
+    transactional = False
+
+    def __init__(self, con: BaseBackend, path: str | None = None, owns_session: bool = False) -> None:
+        super().__init__(con)
+        self.path = path.rstrip("/") if path else None
+        self.owns_session = owns_session
+
+    @property
+    def session(self) -> Any:
+        return self.con._session
+
+    def close(self) -> None:
+        # A session handed in by the caller is the caller's to stop.
+        if self.owns_session:
+            self.con.disconnect()
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Rows:
+        frame = self.session.sql(sql, args=list(parameters) if parameters is not None else None)
+        return Rows([tuple(row) for row in frame.collect()])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # Spark has no transactions on Parquet tables: statements inside take effect one by one.
+        yield
+
+    def location(self, table: Table) -> str | None:
+        return f"{self.path}/{table.name}" if self.path else None
+
+    def create_table(self, table: Table) -> None:
+        where = self.location(table)
+        location = f" LOCATION '{where}'" if where else ""
+        columns = self.column_definitions(table)
+        self.execute(f"CREATE TABLE {self.quote(table.name)} ({columns}) USING parquet{location}")
+
+    def add_column(self, table: Table, column: Column) -> None:
+        self.execute(
+            f"ALTER TABLE {self.quote(table.name)} ADD COLUMNS "
+            f"({self.quote(column.name)} {self.column_type(column.kind)})"
+        )
+
+    def register_folders(self, tables: Sequence[Table]) -> None:
+        """Declare the tables whose Parquet folders exist under `path` but not yet in the catalogue."""
+        if not self.path:
+            return
+        present = set(self.list_tables())
+        for table in tables:
+            where = self.location(table)
+            if table.name in present or where is None or _missing_local_folder(where):
+                continue
+            try:
+                # No column list: Spark reads the schema from the files, which may be an older one.
+                self.execute(f"CREATE TABLE {self.quote(table.name)} USING parquet LOCATION '{where}'")
+            except Exception as error:  # an empty or absent folder; create_schema makes it
+                if "UNABLE_TO_INFER_SCHEMA" not in str(error) and "PATH_NOT_FOUND" not in str(error):
+                    raise
+
+    def replace_fact(self, table: Table, key: str, value: str) -> None:
+        name = self.quote(table.name)
+        rows = [r for r in self.execute(f"SELECT * FROM {name}").fetchall() if r[0] != key]
+        rows.append((key, value))
+        values = ", ".join("(?, ?)" for _ in rows)
+        self.execute(f"INSERT OVERWRITE TABLE {name} VALUES {values}", [v for row in rows for v in row])
+
+    def load(self, table: Table, data: pa.Table) -> None:
+        if data.num_rows == 0:
+            return
+        target = self.session.table(self.quote(table.name)).columns
+        frame = self.session.createDataFrame(data)
+        frame.select(*[self.quote(name) for name in target]).write.insertInto(self.quote(table.name))
+
+
+def _missing_local_folder(where: str) -> bool:
+    """True when `where` is a local path (no scheme such as hdfs:// or s3a://) that does not exist."""
+    if "://" in where and not where.startswith("file://"):
+        return False
+    return not Path(where.removeprefix("file://")).exists()
