@@ -6,6 +6,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     CXScoreError
     ├── ConfigError (ValueError)          a project file or setting is wrong
     │   ├── ProjectNotFoundError          no cxscore project where one was expected
+    │   ├── MetricDefinitionError         metric definitions have problems (holds every one, with file:line)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -19,6 +20,8 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "CXScoreError",
     "ConfigError",
@@ -27,6 +30,7 @@ __all__ = [
     "ImportFileError",
     "LoadError",
     "MappingError",
+    "MetricDefinitionError",
     "ModelError",
     "ProjectNotFoundError",
     "SchemaError",
@@ -45,6 +49,15 @@ class ConfigError(CXScoreError, ValueError):
 
 class ProjectNotFoundError(ConfigError):
     """No cxscore project was found where one was expected."""
+
+
+class MetricDefinitionError(ConfigError):
+    """Metric definitions have problems; `problems` holds every one, each with its file and line."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in metric definitions:\n{lines}")
 
 
 class StoreURLError(ConfigError):

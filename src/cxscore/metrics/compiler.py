@@ -1,0 +1,278 @@
+"""The compiler: a metric definition and a query become Ibis expressions of *sufficient statistics*.
+
+Everything heavy runs in the engine: filtering, attribution as of the fact's date, the team roll-up,
+slicing and grouping. The engine returns, per scope x dimensions x period, only the numbers an
+interval needs (n, successes, promoters and detractors, sums and sums of squares, ...); `result.py`
+turns those into values with intervals. Percentiles and revenue retention also need a sample: the
+order statistics at given ranks, and the per-term amounts for a bootstrap (`samples`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cxscore.errors import ConfigError
+from cxscore.metrics import conditions
+from cxscore.metrics.attribution import credit, team_closure
+from cxscore.metrics.definition import Aggregation, Facts, Metric
+from cxscore.metrics.query import GRAINS, Query
+from cxscore.metrics.views import VIEWS, days_between, source_table
+from cxscore.model import TABLES
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = ["DIMENSION_ALIASES", "Compiled", "compile_metric", "fact_rows"]
+
+Tables = Callable[[str], "ir.Table"]
+
+#: Short names for dimensions whose column has a longer name.
+DIMENSION_ALIASES: dict[str, str] = {
+    "product": "product_id",
+    "touchpoint": "touchpoint_id",
+    "account": "account_id",
+    "event": "event_id",
+    "survey": "survey_id",
+}
+_DURATION_SECONDS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A metric compiled for one query: the statistics expression and the group columns it has."""
+
+    metric: Metric
+    query: Query
+    statistics: ir.Table
+    keys: tuple[str, ...]  # scope_id, the dimensions, period
+    facts: ir.Table | None  # one row per credited fact with `_value`, for samples (percentile, retention)
+
+
+def compile_metric(metric: Metric, table: Tables, query: Query) -> Compiled:
+    """Compile `metric` for `query` against the tables returned by `table(name)`."""
+    resolve = _resolver(table)
+    keys = ("scope_id", *query.dimensions, "period")
+    if metric.aggregation in (Aggregation.RATIO, Aggregation.RATE):
+        numerator, denominator = metric.sides
+        top = _grouped(metric, numerator, query, resolve, _side_measure(numerator)).aggregate(
+            numerator=lambda t: t._x.sum(), numerator_n=lambda t: t.count()
+        )
+        bottom = _grouped(metric, denominator, query, resolve, _side_measure(denominator)).aggregate(
+            denominator=lambda t: t._x.sum(), n=lambda t: t.count()
+        )
+        joined = top.outer_join(bottom, list(keys))
+        stats = joined.select(
+            *[joined[k].coalesce(joined[f"{k}_right"]).name(k) for k in keys],
+            numerator=joined.numerator.coalesce(0),
+            numerator_n=joined.numerator_n.coalesce(0),
+            denominator=joined.denominator.coalesce(0),
+            n=joined.n.coalesce(0),
+        )
+        return Compiled(metric, query, stats, keys, None)
+    facts = scoped_facts(metric, metric.facts, query, resolve, _measure(metric))
+    stats = _AGGREGATE[metric.aggregation](metric, facts, list(keys))
+    return Compiled(metric, query, stats, keys, facts)
+
+
+def fact_rows(metric: Metric, table: Tables, query: Query) -> ir.Table:
+    """The credited facts of a one-sided metric, one row per scope credited (for tests and samples)."""
+    return scoped_facts(metric, metric.facts, query, _resolver(table), _measure(metric))
+
+
+def _resolver(table: Tables) -> Tables:
+    """Look up canonical tables through `table`, derived views by building them, the closure once."""
+    cache: dict[str, ir.Table] = {}
+
+    def resolve(name: str) -> ir.Table:
+        if name not in cache:
+            if name == "_team_closure":
+                cache[name] = team_closure(resolve)
+            elif name in VIEWS:
+                cache[name] = VIEWS[name].build(resolve)
+            else:
+                cache[name] = table(name)
+        return cache[name]
+
+    return resolve
+
+
+Measure = Callable[["ir.Table"], dict[str, Any]]
+
+
+def _grouped(metric: Metric, facts: Facts, query: Query, resolve: Tables, measure: Measure) -> Any:
+    rows = scoped_facts(metric, facts, query, resolve, measure)
+    return rows.group_by(["scope_id", *query.dimensions, "period"])
+
+
+def scoped_facts(metric: Metric, facts: Facts, query: Query, resolve: Tables, measure: Measure) -> ir.Table:
+    """Filtered, measured, credited, sliced facts with `scope_id`, the dimensions and `period`."""
+    t = resolve(facts.source)
+    if facts.filters is not None:
+        t = t.filter(conditions.to_ibis(facts.filters, t))
+    when = t[facts.time]
+    t = t.mutate(_at=when.cast("date"), period=when.truncate(GRAINS[query.grain]).cast("date"))
+    if query.fetch_from is not None:
+        t = t.filter(t._at >= query.fetch_from)
+    if query.end is not None:
+        t = t.filter(t._at <= query.end)
+    t = t.mutate(**measure(t))
+    if "_x" in t.columns and metric.aggregation is not Aggregation.COUNT:
+        t = t.filter(t._x.notnull())
+    needs_team = query.scope == "team" or "role" in query.dimensions
+    if (query.scope != "company" or "role" in query.dimensions) and facts.attribution is None:
+        raise ConfigError(
+            f"Metric '{metric.name}' credits no person or team (no attribution in {metric.location}), "
+            f"so it cannot be sliced by {query.scope if query.scope != 'company' else 'role'}. Drop that "
+            "from --by, or add an attribution to the metric."
+        )
+    if query.scope != "company" or "role" in query.dimensions:
+        t = credit(t, facts.attribution, resolve, with_team=needs_team)
+    for name in query.dimensions:
+        t = _dimension(metric, facts, t, name, resolve)
+    return _scope(metric, facts, t, query, resolve)
+
+
+def _dimension(metric: Metric, facts: Facts, t: ir.Table, name: str, resolve: Tables) -> ir.Table:
+    """Add dimension `name` as a column: the source's own column, or one reached through a reference."""
+    if name == "role":
+        return t.mutate(role=t._role)
+    declared = source_table(facts.source)
+    assert declared is not None  # validated
+    column = DIMENSION_ALIASES.get(name, name)
+    if declared.has_column(column):
+        return t.mutate(**{name: t[column].cast("string")}) if column != name else t
+    for via in declared.columns:
+        target = via.references.split(".") if via.references else None
+        if (
+            target
+            and target[0] in TABLES
+            and TABLES[target[0]].has_column(name)
+            and target[0] != facts.source
+        ):
+            other = resolve(target[0]).select(_ref_key=target[1], _ref_value=name)
+            joined = t.left_join(other, t[via.name] == other._ref_key)
+            return joined.select(*t.columns, joined._ref_value.cast("string").name(name))
+    raise ConfigError(
+        f"Metric '{metric.name}' cannot be sliced by '{name}': table '{facts.source}' has no such column "
+        f"and none of the tables it references has one. Slice by a column of {facts.source} "
+        f"({', '.join(declared.column_names)}), by role, or by a column of a referenced table."
+    )
+
+
+def _scope(metric: Metric, facts: Facts, t: ir.Table, query: Query, resolve: Tables) -> ir.Table:
+    import ibis
+
+    if query.scope == "person":
+        return t.filter(t._person.notnull()).mutate(scope_id=t._person)
+    if query.scope == "company":
+        return t.mutate(scope_id=ibis.literal("company"))
+    closure = resolve("_team_closure")
+    joined = t.join(closure, t._team == closure.team_id)
+    rolled = joined.select(*t.columns, scope_id=closure.ancestor_id)
+    if facts.attribution is not None and facts.attribution.teams is not None:
+        # One fact credited to two teams of one parent counts once for the parent.
+        declared = source_table(facts.source)
+        assert declared is not None
+        keep = [*declared.key, *[c for c in rolled.columns if c.startswith("_x") or c.startswith("_s")]]
+        keep += ["scope_id", *query.dimensions, "period"]
+        rolled = rolled.select(*dict.fromkeys(keep)).distinct()
+    return rolled
+
+
+def _value(metric: Metric, t: ir.Table) -> ir.Value:
+    if metric.duration is not None:
+        seconds = days_between(t[metric.duration.start], t[metric.duration.end]) * 86400.0
+        return seconds / _DURATION_SECONDS[metric.duration.unit]
+    assert metric.column is not None
+    return t[metric.column].cast("float64")
+
+
+def _measure(metric: Metric) -> Measure:
+    kind = metric.aggregation
+    if kind is Aggregation.SHARE:
+        assert metric.success is not None
+        success = metric.success
+        return lambda t: {"_s": conditions.to_ibis(success, t).cast("int64")}
+    if kind is Aggregation.RETENTION:
+        return _retention_measure(metric)
+    if kind is Aggregation.COUNT:
+        return lambda t: {}
+    return lambda t: {"_x": _value(metric, t)}
+
+
+def _retention_measure(metric: Metric) -> Measure:
+    import ibis
+
+    spec = metric.retention
+    assert spec is not None
+
+    def measure(t: ir.Table) -> dict[str, Any]:
+        start = t[spec.starting].cast("float64").fill_null(0.0)
+        end = t[spec.ending].cast("float64").fill_null(0.0)
+        if spec.mode == "gross":
+            end = ibis.least(start, end)
+        return {"_x": start, "_s": end}
+
+    return measure
+
+
+def _side_measure(facts: Facts) -> Measure:
+    import ibis
+
+    if facts.sum is None:
+        return lambda t: {"_x": ibis.literal(1.0)}
+    column = facts.sum
+    return lambda t: {"_x": t[column].cast("float64").fill_null(0.0)}
+
+
+def _count(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    return facts.group_by(keys).aggregate(n=facts.count())
+
+
+def _nps(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    return facts.group_by(keys).aggregate(
+        n=facts.count(),
+        promoters=(facts._x >= 9).cast("int64").sum(),
+        detractors=(facts._x <= 6).cast("int64").sum(),
+    )
+
+
+def _share(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    return facts.group_by(keys).aggregate(n=facts.count(), successes=facts._s.sum())
+
+
+def _moments(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    return facts.group_by(keys).aggregate(
+        n=facts.count(), total=facts._x.sum(), total_squares=(facts._x * facts._x).sum()
+    )
+
+
+def _percentile(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    return facts.group_by(keys).aggregate(n=facts.count(), quantile_value=facts._x.quantile(metric.quantile))
+
+
+def _retention(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
+    spec = metric.retention
+    assert spec is not None
+    if spec.mode == "logo":
+        unit = spec.unit
+        if unit is not None:
+            # A logo is retained if any of its terms that ended in the period was renewed.
+            facts = facts.group_by([*keys, unit]).aggregate(
+                _x=facts._x.max(), _s=(facts._s > 0).cast("int64").max()
+            )
+        return facts.group_by(keys).aggregate(n=facts.count(), successes=(facts._s > 0).cast("int64").sum())
+    return facts.group_by(keys).aggregate(n=facts.count(), starting=facts._x.sum(), ending=facts._s.sum())
+
+
+_AGGREGATE: dict[Aggregation, Callable[[Metric, ir.Table, list[str]], ir.Table]] = {
+    Aggregation.NPS: _nps,
+    Aggregation.SHARE: _share,
+    Aggregation.MEAN: _moments,
+    Aggregation.SUM: _moments,
+    Aggregation.COUNT: _count,
+    Aggregation.PERCENTILE: _percentile,
+    Aggregation.RETENTION: _retention,
+}

@@ -1,0 +1,165 @@
+"""The metric engine: compiles a metric, runs it on the store's engine, and evaluates the results.
+
+One `MetricEngine` per store and catalogue; goals, scorecards and the web ask it for numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cxscore import stats
+from cxscore.metrics.catalog import Catalog
+from cxscore.metrics.compiler import Compiled, compile_metric
+from cxscore.metrics.definition import Aggregation, Metric
+from cxscore.metrics.query import Query
+from cxscore.metrics.result import evaluate
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from cxscore.store import Store
+
+__all__ = ["BOOTSTRAP_RESAMPLES", "MetricEngine"]
+
+#: Resamples of the revenue-retention bootstrap (seeded, so results are reproducible).
+BOOTSTRAP_RESAMPLES = 1000
+
+
+class MetricEngine:
+    """Computes the metrics of `catalog` on the tables of `store`.
+
+    >>> from cxscore.store import Store, init_project
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> engine = MetricEngine(init_project(folder / "co").store())
+    >>> engine.compute("nps").empty
+    True
+    """
+
+    def __init__(self, store: Store, catalog: Catalog | None = None) -> None:
+        from cxscore.metrics.catalog import load_catalog
+
+        self.store = store
+        self.catalog = catalog if catalog is not None else load_catalog()
+
+    def compile(
+        self,
+        metric: str | Metric,
+        by: Sequence[str] = (),
+        grain: str = "month",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        window: int = 1,
+        level: float = 0.95,
+    ) -> Compiled:
+        """The metric compiled for one query, without running it."""
+        definition = self.catalog.get(metric) if isinstance(metric, str) else metric
+        query = Query(tuple(by), grain, start, end, window, level)
+        return compile_metric(definition, self.store.table, query)
+
+    def compute(
+        self,
+        metric: str | Metric,
+        by: Sequence[str] = (),
+        grain: str = "month",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        window: int = 1,
+        level: float = 0.95,
+    ) -> pd.DataFrame:
+        """One row per scope x dimensions x period: value, n, interval, comparisons and the flag.
+
+        See `cxscore.metrics.result.COLUMNS` for the columns; the metric's sufficient statistics follow.
+        """
+        compiled = self.compile(metric, by, grain, start, end, window, level)
+        statistics = self._run(compiled.statistics)
+        if statistics.empty:
+            return evaluate(compiled.metric, compiled.query, compiled.keys, _empty(compiled, statistics))
+        statistics = self._with_sample_bounds(compiled, statistics)
+        return evaluate(compiled.metric, compiled.query, compiled.keys, statistics)
+
+    def sql(self, compiled: Compiled) -> str:
+        """The SQL the engine runs for the statistics, in the store's dialect."""
+        import ibis
+
+        return str(ibis.to_sql(compiled.statistics, dialect=self.store.backend))
+
+    def _run(self, expr: ir.Table) -> pd.DataFrame:
+        frame: pd.DataFrame = self.store.con.execute(expr)
+        return frame
+
+    def _with_sample_bounds(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
+        metric = compiled.metric
+        if metric.aggregation is Aggregation.PERCENTILE:
+            return self._order_statistics(compiled, statistics)
+        if metric.retention is not None and metric.retention.mode != "logo":
+            return self._bootstrap(compiled, statistics)
+        return statistics
+
+    def _order_statistics(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
+        """Bounds of a percentile: the order statistics at the ranks `quantile_rank_bounds` gives."""
+        import ibis
+
+        assert compiled.facts is not None
+        if compiled.query.window > 1:
+            from cxscore.errors import ConfigError
+
+            raise ConfigError(
+                f"Metric '{compiled.metric.name}' is a percentile, which cannot be computed over rolling "
+                "windows. Use a longer grain instead (e.g. quarter)."
+            )
+        sizes = np.array(sorted(set(statistics["n"].astype("int64"))), dtype="float64")
+        lower, upper = stats.quantile_rank_bounds(sizes, compiled.metric.quantile, compiled.query.level)
+        ranks = ibis.memtable(
+            {
+                "_n": sizes.astype("int64"),
+                "_lower": np.nan_to_num(lower, nan=-1).astype("int64"),
+                "_upper": np.nan_to_num(upper, nan=-1).astype("int64"),
+            }
+        )
+        facts, keys = compiled.facts, list(compiled.keys)
+        ranked = facts.select(*keys, "_x").mutate(
+            _rank=ibis.row_number().over(group_by=keys, order_by=facts._x) + 1,
+            _size=facts._x.count().over(group_by=keys),
+        )
+        picked = ranked.join(ranks, ranked._size == ranks._n)
+        picked = picked.filter((picked._rank == picked._lower) | (picked._rank == picked._upper))
+        found = self._run(picked.select(*keys, "_x", "_rank", "_lower"))
+        bounds = found.assign(_which=np.where(found["_rank"] == found["_lower"], "lower", "upper"))
+        wide = bounds.pivot_table(index=keys, columns="_which", values="_x", aggfunc="first", dropna=False)
+        wide = wide.reindex(columns=["lower", "upper"]).reset_index()
+        merged = statistics.merge(wide, on=keys, how="left")
+        return merged
+
+    def _bootstrap(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
+        """Bounds of revenue retention: a seeded bootstrap over the terms of each group."""
+        assert compiled.facts is not None
+        keys = list(compiled.keys)
+        sample = self._run(compiled.facts.select(*keys, "_x", "_s"))
+        level = compiled.query.level
+        bounds = []
+        for group, rows in sample.groupby(keys, dropna=False, sort=False):
+            pairs = rows[["_x", "_s"]].to_numpy(dtype="float64")
+            low, high = stats.bootstrap_interval(pairs, _retained_share, level, BOOTSTRAP_RESAMPLES, seed=0)
+            bounds.append((*group, low, high))
+        found = pd.DataFrame(bounds, columns=[*keys, "lower", "upper"])
+        return statistics.merge(found, on=keys, how="left")
+
+
+def _retained_share(rows: np.ndarray) -> float:
+    """Ending over starting amount of a resample; NaN when nothing was up for renewal."""
+    starting = float(rows[:, 0].sum())
+    return float(rows[:, 1].sum()) / starting if starting > 0 else float("nan")
+
+
+def _empty(compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
+    metric = compiled.metric
+    sampled = metric.aggregation is Aggregation.PERCENTILE or (
+        metric.retention is not None and metric.retention.mode != "logo"
+    )
+    return statistics.assign(lower=[], upper=[]) if sampled else statistics

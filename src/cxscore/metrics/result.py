@@ -1,0 +1,267 @@
+"""Results: the engine's sufficient statistics become values with intervals, comparisons and flags.
+
+Python only touches aggregated rows here (and, for percentiles and revenue retention, small samples):
+one row per scope x dimensions x period. Every interval comes from `cxscore.stats`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from cxscore import stats
+from cxscore.errors import ConfigError
+from cxscore.metrics.definition import Aggregation, Metric
+from cxscore.metrics.query import PER_YEAR, Query
+
+__all__ = ["ADDITIVE", "COLUMNS", "evaluate", "period_ordinal"]
+
+#: The columns of every result, in order (dimension columns come after `scope_id`).
+COLUMNS = (
+    "metric",
+    "scope",
+    "scope_id",
+    "period",
+    "grain",
+    "value",
+    "n",
+    "lower",
+    "upper",
+    "level",
+    "method",
+    "previous_value",
+    "change",
+    "p_value",
+    "last_year_value",
+    "last_year_change",
+    "last_year_p_value",
+    "insufficient",
+)
+
+#: Sufficient statistics that add up across periods (for rolling windows), per aggregation.
+ADDITIVE: dict[Aggregation, tuple[str, ...]] = {
+    Aggregation.NPS: ("n", "promoters", "detractors"),
+    Aggregation.SHARE: ("n", "successes"),
+    Aggregation.MEAN: ("n", "total", "total_squares"),
+    Aggregation.SUM: ("n", "total", "total_squares"),
+    Aggregation.COUNT: ("n",),
+    Aggregation.RATIO: ("n", "numerator", "numerator_n", "denominator"),
+    Aggregation.RATE: ("n", "numerator", "numerator_n", "denominator"),
+    Aggregation.RETENTION: ("n", "successes"),  # logo only; revenue retention needs its sample
+    Aggregation.PERCENTILE: (),
+}
+
+_EPOCH_MONDAY = dt.date(1970, 1, 5).toordinal()
+
+
+def period_ordinal(day: dt.date, grain: str) -> int:
+    """A whole number per period, consecutive periods differing by one.
+
+    >>> period_ordinal(dt.date(2025, 4, 1), "quarter") - period_ordinal(dt.date(2025, 1, 1), "quarter")
+    1
+    """
+    if grain == "week":
+        return (day.toordinal() - _EPOCH_MONDAY) // 7
+    if grain == "month":
+        return day.year * 12 + day.month - 1
+    if grain == "quarter":
+        return day.year * 4 + (day.month - 1) // 3
+    return day.year
+
+
+def evaluate(metric: Metric, query: Query, keys: tuple[str, ...], statistics: pd.DataFrame) -> pd.DataFrame:
+    """Values, intervals, comparisons and the insufficient-data flag for every row of `statistics`.
+
+    `statistics` has the group `keys` (scope_id, dimensions, period) and the metric's sufficient
+    statistics; percentiles bring `lower`/`upper` already (from their order statistics), revenue
+    retention likewise (from its bootstrap).
+    """
+    frame = statistics.copy()
+    frame["period"] = [pd.Timestamp(d).date() for d in frame["period"]]
+    frame["_ordinal"] = [period_ordinal(d, query.grain) for d in frame["period"]]
+    groups = [k for k in keys if k != "period"]
+    if query.window > 1:
+        frame = _rolling(metric, frame, groups, query.window)
+    frame = _values(metric, frame, query.level)
+    frame = _compare(metric, frame, groups, query.window, "previous", "p_value", "change")
+    frame = _compare(
+        metric, frame, groups, PER_YEAR[query.grain], "last_year", "last_year_p_value", "last_year_change"
+    )
+    if query.start is not None:
+        frame = frame[frame["period"] >= _period_start(query.start, query.grain)]
+    frame = frame.assign(
+        metric=metric.name,
+        scope=query.scope,
+        grain=query.grain if query.window == 1 else f"{query.window} {query.grain}s rolling",
+        level=query.level,
+        insufficient=frame["n"] < metric.min_n,
+    )
+    extra = [c for c in frame.columns if c not in COLUMNS and c not in keys and not c.startswith("_")]
+    ordered = [*COLUMNS[:3], *[k for k in keys if k not in ("scope_id", "period")], *COLUMNS[3:], *extra]
+    frame["n"] = frame["n"].astype("int64")
+    return frame[ordered].sort_values([*keys]).reset_index(drop=True)
+
+
+def _period_start(day: dt.date, grain: str) -> dt.date:
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return dt.date(day.year, 1, 1)
+
+
+def _rolling(metric: Metric, frame: pd.DataFrame, groups: list[str], window: int) -> pd.DataFrame:
+    columns = list(ADDITIVE[metric.aggregation])
+    revenue = metric.retention is not None and metric.retention.mode != "logo"
+    if not columns or revenue:
+        raise ConfigError(
+            f"Metric '{metric.name}' ({metric.aggregation.value}) cannot be computed over rolling windows: "
+            "its statistic does not add up across periods. Use a longer grain instead (e.g. quarter)."
+        )
+    pieces = []
+    for lag in range(window):
+        shifted = frame[[*groups, "_ordinal", *columns]].copy()
+        shifted["_ordinal"] += lag
+        pieces.append(shifted)
+    stacked = pd.concat(pieces, ignore_index=True)
+    summed = stacked.groupby([*groups, "_ordinal"], dropna=False, as_index=False)[columns].sum()
+    anchors = frame[[*groups, "_ordinal", "period"]]
+    return anchors.merge(summed, on=[*groups, "_ordinal"], how="left")
+
+
+def _values(metric: Metric, frame: pd.DataFrame, level: float) -> pd.DataFrame:
+    kind = metric.aggregation
+    if kind is Aggregation.RETENTION and metric.retention is not None and metric.retention.mode != "logo":
+        kind = Aggregation.RATIO  # revenue retention: value here, interval from the bootstrap sample
+        value = _divide(frame["ending"], frame["starting"])
+        method = stats.Method.BOOTSTRAP_PERCENTILE
+        return frame.assign(value=value, method=method.value)
+    value, (lower, upper), method = _VALUES[kind](frame, level)
+    return frame.assign(value=value, lower=lower, upper=upper, method=method.value)
+
+
+def _divide(top: pd.Series, bottom: pd.Series) -> np.ndarray:
+    top_values = top.to_numpy(dtype="float64")
+    bottom_values = bottom.to_numpy(dtype="float64")
+    safe = np.where(bottom_values > 0, bottom_values, 1.0)
+    return np.where(bottom_values > 0, top_values / safe, np.nan)
+
+
+Computed = tuple[np.ndarray, stats.Interval, stats.Method]
+
+
+def _nps(frame: pd.DataFrame, level: float) -> Computed:
+    p, d, n = frame["promoters"], frame["detractors"], frame["n"]
+    return _divide(100.0 * (p - d), n), stats.nps_interval(p, d, n, level), stats.Method.NPS_ADJUSTED_WALD
+
+
+def _share(frame: pd.DataFrame, level: float) -> Computed:
+    s, n = frame["successes"], frame["n"]
+    return _divide(s, n), stats.wilson_interval(s, n, level), stats.Method.WILSON
+
+
+def _spread(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = frame["n"].to_numpy(dtype="float64")
+    mean = _divide(frame["total"], frame["n"])
+    squares = frame["total_squares"].to_numpy(dtype="float64") - n * np.nan_to_num(mean) ** 2
+    variance = np.where(n > 1, np.maximum(squares, 0.0) / np.where(n > 1, n - 1.0, 1.0), np.nan)
+    return mean, np.sqrt(variance), n
+
+
+def _mean(frame: pd.DataFrame, level: float) -> Computed:
+    mean, sd, n = _spread(frame)
+    return mean, stats.mean_interval(mean, np.nan_to_num(sd), n, level), stats.Method.STUDENT_T
+
+
+def _sum(frame: pd.DataFrame, level: float) -> Computed:
+    mean, sd, n = _spread(frame)
+    lower, upper = stats.mean_interval(mean, np.nan_to_num(sd), n, level)
+    return frame["total"].to_numpy(dtype="float64"), (lower * n, upper * n), stats.Method.STUDENT_T
+
+
+def _count(frame: pd.DataFrame, level: float) -> Computed:
+    n = frame["n"].to_numpy(dtype="float64")
+    return n, stats.rate_interval(n, np.ones_like(n), level), stats.Method.POISSON_EXACT
+
+
+def _ratio(frame: pd.DataFrame, level: float) -> Computed:
+    top, bottom = frame["numerator"], frame["denominator"]
+    interval = stats.ratio_interval(top, bottom, level)
+    method = stats.Method.WILSON if bool((top <= bottom).all()) else stats.Method.POISSON_EXACT
+    return _divide(top, bottom), interval, method
+
+
+def _rate(frame: pd.DataFrame, level: float) -> Computed:
+    top, bottom = frame["numerator"], frame["denominator"]
+    return _divide(top, bottom), stats.rate_interval(top, bottom, level), stats.Method.POISSON_EXACT
+
+
+def _percentile(frame: pd.DataFrame, level: float) -> Computed:
+    value = frame["quantile_value"].to_numpy(dtype="float64")
+    return value, (frame["lower"].to_numpy(), frame["upper"].to_numpy()), stats.Method.ORDER_STATISTIC
+
+
+_VALUES: dict[Aggregation, Callable[[pd.DataFrame, float], Computed]] = {
+    Aggregation.NPS: _nps,
+    Aggregation.SHARE: _share,
+    Aggregation.MEAN: _mean,
+    Aggregation.SUM: _sum,
+    Aggregation.COUNT: _count,
+    Aggregation.RATIO: _ratio,
+    Aggregation.RATE: _rate,
+    Aggregation.RETENTION: _share,
+    Aggregation.PERCENTILE: _percentile,
+}
+
+
+def _compare(
+    metric: Metric, frame: pd.DataFrame, groups: list[str], lag: int, prefix: str, p_name: str, change: str
+) -> pd.DataFrame:
+    """Add the value `lag` periods earlier, the change since then, and the change's p-value."""
+    wanted = ["value", *[c for c in _TEST_INPUTS.get(metric.aggregation, ()) if c in frame.columns]]
+    earlier = frame[[*groups, "_ordinal", *wanted]].copy()
+    earlier["_ordinal"] += lag
+    earlier = earlier.rename(columns={c: f"_{prefix}_{c}" for c in wanted})
+    merged = frame.merge(earlier, on=[*groups, "_ordinal"], how="left")
+    merged[f"{prefix}_value"] = merged[f"_{prefix}_value"]
+    merged[change] = merged["value"] - merged[f"{prefix}_value"]
+    merged[p_name] = _pvalue(metric, merged, prefix)
+    return merged
+
+
+_TEST_INPUTS: dict[Aggregation, tuple[str, ...]] = {
+    Aggregation.NPS: ("n", "promoters", "detractors"),
+    Aggregation.SHARE: ("n", "successes"),
+    Aggregation.RETENTION: ("n", "successes"),
+    Aggregation.MEAN: ("n", "total", "total_squares"),
+}
+
+
+def _pvalue(metric: Metric, frame: pd.DataFrame, prefix: str) -> np.ndarray:
+    kind = metric.aggregation
+    nan = np.full(len(frame), math.nan)
+    if kind not in _TEST_INPUTS or (kind is Aggregation.RETENTION and "successes" not in frame.columns):
+        return nan
+    before = frame[[f"_{prefix}_{c}" for c in _TEST_INPUTS[kind]]].set_axis(list(_TEST_INPUTS[kind]), axis=1)
+    known = before["n"].notna().to_numpy()
+    if not known.any():
+        return nan
+    now, then = frame[known], before[known].astype("float64")
+    if kind is Aggregation.NPS:
+        found = stats.nps_change_pvalue(
+            now["promoters"], now["detractors"], now["n"], then["promoters"], then["detractors"], then["n"]
+        )
+    elif kind is Aggregation.MEAN:
+        mean1, sd1, n1 = _spread(now)
+        mean2, sd2, n2 = _spread(then)
+        found = stats.mean_change_pvalue(mean1, np.nan_to_num(sd1), n1, mean2, np.nan_to_num(sd2), n2)
+    else:
+        found = stats.proportion_change_pvalue(now["successes"], now["n"], then["successes"], then["n"])
+    nan[known] = found
+    return nan

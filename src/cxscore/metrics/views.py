@@ -1,0 +1,351 @@
+"""Derived views: facts that are not one row of one canonical table, declared once like the tables.
+
+Some metrics count things that only exist across tables: an invitation *that was answered*, a case
+*and its satisfaction answer*, a contract term *and the ARR that renewed it*, an account that *could
+have upgraded* to a release. Each view here is a canonical-style `Table` declaration (so metric files
+are validated against it like any table) and a function building it as an Ibis expression, so it runs
+inside the engine like everything else. Users write metrics on views exactly as on tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cxscore.model import TABLES, Column, Kind, Table
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = ["VIEWS", "View", "days_between", "source_table"]
+
+Tables = Callable[[str], "ir.Table"]
+
+
+@dataclass(frozen=True)
+class View:
+    """A derived view: its declaration and how to build it from the canonical tables."""
+
+    table: Table
+    build: Callable[[Tables], ir.Table]
+
+
+def days_between(start: ir.Value, end: ir.Value) -> ir.FloatingValue:
+    """Days from `start` to `end` (dates or timestamps), the same on every engine."""
+    return (end.cast("timestamp").epoch_seconds() - start.cast("timestamp").epoch_seconds()) / 86400.0
+
+
+def _declare(name: str, doc: str, base: str, extra: tuple[Column, ...], drop: tuple[str, ...] = ()) -> Table:
+    columns = tuple(c for c in TABLES[base].columns if c.name not in drop) + extra
+    return Table(name, doc, "views", columns, key=TABLES[base].key)
+
+
+def _invitation_outcomes(table: Tables) -> ir.Table:
+    invitations, responses = table("invitations"), table("responses")
+    named = responses.filter(responses.invitation_id.notnull())
+    answered = named.group_by(answered_id=named.invitation_id).aggregate(
+        responded_at=named.responded_at.min()
+    )
+    joined = invitations.left_join(answered, invitations.invitation_id == answered.answered_id)
+    return joined.select(*invitations.columns, "responded_at").mutate(
+        responded=lambda t: t.responded_at.notnull()
+    )
+
+
+def _case_outcomes(table: Tables) -> ir.Table:
+    cases, responses = table("cases"), table("responses")
+    answered = responses.filter(responses.case_id.notnull() & responses.csat.notnull())
+    answers = answered.group_by(answered_case=answered.case_id).aggregate(
+        csat=answered.csat.min(), csat_responses=answered.count()
+    )
+    joined = cases.left_join(answers, cases.case_id == answers.answered_case)
+    return joined.select(*cases.columns, "csat", "csat_responses")
+
+
+def _renewals(table: Tables) -> ir.Table:
+    import ibis
+
+    contracts = table("contracts")
+    terms = contracts.filter(contracts.kind.isin(["new_business", "renewal"]))
+    following = contracts.filter(contracts.kind == "renewal")
+    successor = following.group_by(renews=following.previous_contract_id).aggregate(
+        successor_arr=following.arr.sum()
+    )
+    joined = terms.left_join(successor, terms.contract_id == successor.renews)
+    retained = joined.renewal_outcome.isin(["renewed", "expanded", "contracted"])
+    # A renewal known from the outcome but missing its successor row keeps the term's own ARR.
+    renewed_arr = ibis.cases(
+        (joined.successor_arr.notnull(), joined.successor_arr),
+        (retained, joined.arr),
+        else_=ibis.literal(0.0),
+    )
+    return joined.select(
+        *terms.columns, renewed_arr=renewed_arr.cast("float64"), retained=retained.fill_null(False)
+    )
+
+
+def _upgrade_opportunities(table: Tables) -> ir.Table:
+    versions, installs = table("product_versions"), table("installations")
+    before = installs.join(
+        versions,
+        [installs.product_id == versions.product_id, installs.installed_on < versions.released_on],
+    ).select(
+        account_id=installs.account_id,
+        product_id=versions.product_id,
+        version=versions.version,
+        released_on=versions.released_on,
+        had_version=installs.version,
+    )
+    # Accounts that already ran the release (a beta) are no opportunity; the others are, once each.
+    beta = before.filter(before.had_version == before.version).select("account_id", "product_id", "version")
+    candidates = before.select("account_id", "product_id", "version", "released_on").distinct()
+    candidates = candidates.anti_join(beta, ["account_id", "product_id", "version"])
+    upgrades = installs.group_by(
+        up_account=installs.account_id, up_product=installs.product_id, up_version=installs.version
+    ).aggregate(upgraded_on=installs.installed_on.min())
+    joined = candidates.left_join(
+        upgrades,
+        [
+            candidates.account_id == upgrades.up_account,
+            candidates.product_id == upgrades.up_product,
+            candidates.version == upgrades.up_version,
+        ],
+    )
+    return joined.select("account_id", "product_id", "version", "released_on", "upgraded_on").mutate(
+        days_to_upgrade=lambda t: days_between(t.released_on, t.upgraded_on),
+        days_since_release=lambda t: days_between(t.released_on, _today()),
+    )
+
+
+def _today() -> ir.Value:
+    import ibis
+
+    return ibis.now().cast("date")
+
+
+def _deal_follow_ups(table: Tables) -> ir.Table:
+    contracts, activities = table("contracts"), table("activities")
+    touches = contracts.join(
+        activities,
+        [
+            contracts.account_id == activities.account_id,
+            activities.occurred_at.cast("date") >= contracts.booked_on,
+        ],
+    )
+    first = touches.group_by(touched_contract=contracts.contract_id).aggregate(
+        first_touch_at=activities.occurred_at.min()
+    )
+    joined = contracts.left_join(first, contracts.contract_id == first.touched_contract)
+    return joined.select(*contracts.columns, "first_touch_at").mutate(
+        days_to_first_touch=lambda t: days_between(t.booked_on, t.first_touch_at),
+        days_since_booking=lambda t: days_between(t.booked_on, _today()),
+    )
+
+
+def _attended(table: Tables) -> ir.Table:
+    registrations, events = table("event_registrations"), table("events")
+    came = registrations.filter(registrations.attended.fill_null(False))
+    return came.join(events, came.event_id == events.event_id).select(
+        *registrations.columns, "series", "starts_on", "team_id"
+    )
+
+
+def _event_attendance(table: Tables) -> ir.Table:
+    now = _attended(table)
+    before = now.view()
+    earlier = (
+        now.join(
+            before,
+            [
+                now.attendee_id == before.attendee_id,
+                now.series == before.series,
+                before.starts_on < now.starts_on,
+            ],
+        )
+        .select(seen_event=now.event_id, seen_attendee=now.attendee_id)
+        .distinct()
+    )
+    joined = now.left_join(
+        earlier, [now.event_id == earlier.seen_event, now.attendee_id == earlier.seen_attendee]
+    )
+    return joined.select(*now.columns, repeat=joined.seen_event.notnull())
+
+
+def _event_talks(table: Tables) -> ir.Table:
+    talks, events = table("talk_submissions"), table("events")
+    return talks.join(events, talks.event_id == events.event_id).select(
+        *talks.columns, "series", "starts_on", "team_id"
+    )
+
+
+def _event_testimonials(table: Tables) -> ir.Table:
+    quotes, events = table("testimonials"), table("events")
+    joined = quotes.join(events, quotes.event_id == events.event_id)
+    return joined.select(*quotes.columns, "series", "starts_on", "team_id")
+
+
+def _event_growth(table: Tables) -> ir.Table:
+    import ibis
+
+    events, contracts = table("events"), table("contracts")
+    attended = _attended(table)
+    sizes = attended.group_by(sized=attended.event_id).aggregate(attendees=attended.attendee_id.nunique())
+    editions = events.join(sizes, events.event_id == sizes.sized).select(*events.columns, "attendees")
+    order = ibis.window(group_by=editions.series, order_by=editions.starts_on)
+    editions = editions.mutate(
+        previous_starts_on=editions.starts_on.lag().over(order),
+        previous_attendees=editions.attendees.lag().over(order),
+    )
+    editions = editions.filter(editions.previous_starts_on.notnull())
+    customers_now = _active_accounts(editions, contracts, "starts_on", "customers")
+    customers_then = _active_accounts(editions, contracts, "previous_starts_on", "previous_customers")
+    grown = editions.join(customers_now, "event_id").join(customers_then, "event_id")
+    # NULLIF: a series without customers (or attendees) before has no growth ratio, on every engine.
+    attendee_growth = grown.attendees.cast("float64") / grown.previous_attendees.nullif(0)
+    customer_growth = grown.customers.cast("float64") / grown.previous_customers.nullif(0)
+    return grown.select(*editions.columns, "customers", "previous_customers").mutate(
+        attendee_growth=attendee_growth,
+        customer_growth=customer_growth,
+        growth_vs_base=attendee_growth / customer_growth.nullif(0),
+    )
+
+
+def _active_accounts(editions: ir.Table, contracts: ir.Table, on: str, name: str) -> ir.Table:
+    day = editions[on]
+    live = editions.join(contracts, [contracts.start_date <= day, contracts.end_date >= day])
+    return live.group_by(live.event_id).aggregate(**{name: live.account_id.nunique()})
+
+
+def _float(name: str, doc: str) -> Column:
+    return Column(name, Kind.FLOAT, doc, "1")
+
+
+def _flag(name: str, doc: str) -> Column:
+    return Column(name, Kind.BOOLEAN, doc, "true")
+
+
+_EVENT_COLUMNS = (
+    Column("series", Kind.STRING, "The event's series.", "summit"),
+    Column("starts_on", Kind.DATE, "First day of the event.", "2025-10-14"),
+    Column("team_id", Kind.STRING, "The team that runs the event.", "T-EVENTS"),
+)
+
+VIEWS: dict[str, View] = {
+    "invitation_outcomes": View(
+        _declare(
+            "invitation_outcomes",
+            "Survey invitations with whether (and when first) they were answered.",
+            "invitations",
+            (
+                Column("responded_at", Kind.TIMESTAMP, "First answer, if any.", ""),
+                _flag("responded", "Whether a response names this invitation."),
+            ),
+        ),
+        _invitation_outcomes,
+    ),
+    "case_outcomes": View(
+        _declare(
+            "case_outcomes",
+            "Cases with the lowest CSAT answer given about them (the customer's verdict).",
+            "cases",
+            (
+                Column("csat", Kind.INTEGER, "Lowest 1-5 CSAT answer about the case.", "4"),
+                Column("csat_responses", Kind.INTEGER, "Number of CSAT answers about the case.", "1"),
+            ),
+        ),
+        _case_outcomes,
+    ),
+    "renewals": View(
+        _declare(
+            "renewals",
+            "Contract terms (new business and renewals) with the ARR of the renewal that followed them.",
+            "contracts",
+            (
+                _float("renewed_arr", "ARR of the renewal term(s) that follow; 0 when churned."),
+                _flag("retained", "Whether the outcome was renewed, expanded or contracted."),
+            ),
+        ),
+        _renewals,
+    ),
+    "upgrade_opportunities": View(
+        Table(
+            "upgrade_opportunities",
+            "One row per release and account that ran an older version of the product at release.",
+            "views",
+            (
+                Column("account_id", Kind.STRING, "The account.", "A-10001"),
+                Column("product_id", Kind.STRING, "The product.", "atlas"),
+                Column("version", Kind.STRING, "The new release.", "3.2"),
+                Column("released_on", Kind.DATE, "Its release date.", "2025-04-01"),
+                Column("upgraded_on", Kind.DATE, "When the account installed it, if it did.", ""),
+                _float("days_to_upgrade", "Days from release to installation; empty if not upgraded."),
+                _float("days_since_release", "Days from release to today."),
+            ),
+            key=("account_id", "product_id", "version"),
+        ),
+        _upgrade_opportunities,
+    ),
+    "deal_follow_ups": View(
+        _declare(
+            "deal_follow_ups",
+            "Contracts with the first activity on the account on or after the booking day.",
+            "contracts",
+            (
+                Column("first_touch_at", Kind.TIMESTAMP, "First activity after booking.", ""),
+                _float("days_to_first_touch", "Days from booking to the first activity."),
+                _float("days_since_booking", "Days from booking to today."),
+            ),
+        ),
+        _deal_follow_ups,
+    ),
+    "event_attendance": View(
+        _declare(
+            "event_attendance",
+            "Attendees who came to an event edition, and whether they came to an earlier one.",
+            "event_registrations",
+            (*_EVENT_COLUMNS, _flag("repeat", "Attended an earlier edition of the same series.")),
+        ),
+        _event_attendance,
+    ),
+    "event_talks": View(
+        _declare("event_talks", "Talk submissions with their event.", "talk_submissions", _EVENT_COLUMNS),
+        _event_talks,
+    ),
+    "event_testimonials": View(
+        _declare(
+            "event_testimonials",
+            "Testimonials recorded at an event, with the event.",
+            "testimonials",
+            _EVENT_COLUMNS,
+        ),
+        _event_testimonials,
+    ),
+    "event_growth": View(
+        _declare(
+            "event_growth",
+            "Event editions that have an earlier edition in their series, with attendance and customer "
+            "base growth since then.",
+            "events",
+            (
+                Column("attendees", Kind.INTEGER, "Distinct attendees who came.", "420"),
+                Column("previous_starts_on", Kind.DATE, "Start of the previous edition.", "2024-10-15"),
+                Column("previous_attendees", Kind.INTEGER, "Attendees of the previous edition.", "380"),
+                Column("customers", Kind.INTEGER, "Accounts under contract at the start.", "900"),
+                Column("previous_customers", Kind.INTEGER, "Accounts under contract then.", "850"),
+                _float("attendee_growth", "attendees / previous_attendees."),
+                _float("customer_growth", "customers / previous_customers."),
+                _float("growth_vs_base", "attendee_growth / customer_growth; above 1 outgrows the base."),
+            ),
+        ),
+        _event_growth,
+    ),
+}
+
+
+def source_table(name: str) -> Table | None:
+    """The declaration of a canonical table or derived view called `name`, or None."""
+    if name in TABLES:
+        return TABLES[name]
+    view = VIEWS.get(name)
+    return view.table if view else None
