@@ -58,3 +58,40 @@ def test_empty_sample_gives_nan_and_bad_arguments_raise() -> None:
         bootstrap_interval([1.0, 2.0], np.mean, resamples=0)
     with pytest.raises(StatisticsError, match="shape"):
         bootstrap_interval(np.zeros((2, 2, 2)), np.mean)
+
+
+def test_vectorized_gives_the_same_answer_as_one_call_per_resample() -> None:
+    values = _sample()
+    one_by_one = bootstrap_interval(values, np.mean, resamples=500)
+    batched = bootstrap_interval(values, lambda batch: batch.mean(axis=1), resamples=500, vectorized=True)
+    assert batched == pytest.approx(one_by_one, rel=1e-12)
+
+
+def test_vectorized_ratio_of_sums_over_rows() -> None:
+    generator = np.random.default_rng(9)
+    terms = np.column_stack([generator.uniform(10, 100, 50), generator.uniform(0, 120, 50)])
+
+    def retained(rows: np.ndarray) -> float:
+        return float(rows[:, 1].sum() / rows[:, 0].sum())
+
+    def retained_batch(batch: np.ndarray) -> np.ndarray:
+        return batch[:, :, 1].sum(axis=1) / batch[:, :, 0].sum(axis=1)
+
+    expected = bootstrap_interval(terms, retained, resamples=300)
+    assert bootstrap_interval(terms, retained_batch, resamples=300, vectorized=True) == pytest.approx(
+        expected
+    )
+
+
+def test_batches_do_not_change_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cxscore.stats._bootstrap as bootstrap_module
+
+    values = _sample()
+    whole = bootstrap_interval(values, np.median, resamples=301)
+    monkeypatch.setattr(bootstrap_module, "_BATCH_CELLS", 7 * values.size)
+    assert bootstrap_interval(values, np.median, resamples=301) == whole
+
+
+def test_vectorized_statistic_must_return_one_value_per_resample() -> None:
+    with pytest.raises(StatisticsError, match="one value per resample"):
+        bootstrap_interval([1.0, 2.0, 3.0], np.mean, resamples=10, vectorized=True)

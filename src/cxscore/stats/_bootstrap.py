@@ -6,7 +6,8 @@ medians. It resamples in memory, so it is for a sample a scope has fetched, not 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,8 +15,12 @@ import numpy.typing as npt
 from cxscore.errors import StatisticsError
 from cxscore.stats._inputs import as_float, check_level
 
-Statistic = Callable[[npt.NDArray[np.float64]], float]
-"""A function of one sample (a 1-D array of values, or a 2-D array of rows) returning one number."""
+Statistic = Callable[[npt.NDArray[np.float64]], Any]
+"""A function of one sample (a 1-D array of values, or a 2-D array of rows) returning one number; or, when
+vectorized, of a batch of samples (one more leading axis) returning one number per sample."""
+
+# Resampled rows are drawn and evaluated in batches of about this many cells (8 MB of row indices).
+_BATCH_CELLS = 1 << 20
 
 
 def bootstrap_interval(
@@ -24,16 +29,22 @@ def bootstrap_interval(
     level: float = 0.95,
     resamples: int = 2000,
     seed: int = 0,
+    *,
+    vectorized: bool = False,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of `statistic` over `values`; (NaN, NaN) for an empty sample.
 
     Rows (the first axis) are resampled with replacement `resamples` times from a generator seeded with
     `seed`, so the answer is reproducible. The rows are sorted first, so the answer does not depend on
-    the order in which the engine returned them.
+    the order in which the engine returned them. With `vectorized=True` the statistic is called once per
+    batch of resamples, on an array with one more leading axis (resamples, rows[, columns]), and must
+    return one value per resample; the answer is the same, hundreds of times faster.
 
     >>> lower, upper = bootstrap_interval([3, 5, 4, 6, 2, 5, 4, 7, 3, 5], np.mean)
     >>> print(f"{lower:.2f} to {upper:.2f}")
     3.50 to 5.30
+    >>> bootstrap_interval([3, 5, 4, 6, 2, 5, 4, 7, 3, 5], lambda batch: batch.mean(axis=1), vectorized=True)
+    (3.5, 5.3)
     """
     alpha = 1.0 - check_level(level)
     if resamples < 1:
@@ -41,11 +52,42 @@ def bootstrap_interval(
     sample = _sorted_rows(np.atleast_1d(as_float("values", values)))
     if sample.shape[0] == 0:
         return float("nan"), float("nan")
-    generator = np.random.default_rng(seed)
-    rows = generator.integers(0, sample.shape[0], size=(resamples, sample.shape[0]))
-    estimates = np.array([statistic(sample[chosen]) for chosen in rows], dtype=np.float64)
+    estimates = np.concatenate(
+        [
+            _evaluate(statistic, sample[chosen], vectorized)
+            for chosen in _resampled_rows(np.random.default_rng(seed), sample.shape[0], resamples)
+        ]
+    )
     lower, upper = np.quantile(estimates, [alpha / 2.0, 1.0 - alpha / 2.0])
     return float(lower), float(upper)
+
+
+def _resampled_rows(
+    generator: np.random.Generator, rows: int, resamples: int
+) -> Iterator[npt.NDArray[np.int64]]:
+    """Row indices of the resamples, in batches of about a million cells so memory stays bounded.
+
+    Drawing in batches consumes the generator exactly as one big draw would, so results do not depend on
+    the batch size.
+    """
+    batch = max(1, _BATCH_CELLS // rows)
+    for start in range(0, resamples, batch):
+        yield generator.integers(0, rows, size=(min(batch, resamples - start), rows))
+
+
+def _evaluate(
+    statistic: Statistic, batch: npt.NDArray[np.float64], vectorized: bool
+) -> npt.NDArray[np.float64]:
+    """The statistic of every resample in a batch."""
+    if vectorized:
+        found = np.asarray(statistic(batch), dtype=np.float64).reshape(-1)
+        if found.shape[0] != batch.shape[0]:
+            raise StatisticsError(
+                f"A vectorized statistic must return one value per resample: got {found.shape[0]} values "
+                f"for {batch.shape[0]} resamples. Reduce over axis 1, e.g. batch.mean(axis=1)."
+            )
+        return found
+    return np.array([statistic(resample) for resample in batch], dtype=np.float64)
 
 
 def _sorted_rows(sample: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
