@@ -6,13 +6,25 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-company
 DEMO_SIZE ?= small
 
-.PHONY: demo test lint typecheck pytest docs bench clean
+.PHONY: demo test lint typecheck pytest engines docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,spark]'
 	touch $(STAMP)
+
+# The test suite starts a throwaway PostgreSQL server and a local Spark (Java 17) itself; install the
+# system packages they need when they are missing (a fresh Debian 12 machine, as root, without asking).
+engines:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "PostgreSQL server programs are missing: installing the postgresql package"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+	  echo "Java is missing (Spark needs it): installing openjdk-17-jre-headless"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/cxscore demo --size $(DEMO_SIZE) --project $(DEMO_DIR) --force
@@ -26,7 +38,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) engines
 	$(BIN)/pytest
 
 docs: $(STAMP)
