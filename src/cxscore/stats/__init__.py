@@ -17,6 +17,7 @@ from cxscore.stats._bootstrap import Statistic, bootstrap_interval
 from cxscore.stats._estimate import Estimate, Method
 from cxscore.stats._inputs import FloatArray, Interval
 from cxscore.stats._means import mean_change_pvalue, mean_interval
+from cxscore.stats._multiplicity import Adjustment, adjust_pvalues
 from cxscore.stats._nps import nps_change_pvalue, nps_interval, sample_size_for_nps
 from cxscore.stats._proportions import (
     proportion_change_pvalue,
@@ -28,11 +29,13 @@ from cxscore.stats._quantiles import median_interval, quantile_rank_bounds
 from cxscore.stats._rates import rate_interval, ratio_interval
 
 __all__ = [
+    "Adjustment",
     "Estimate",
     "FloatArray",
     "Interval",
     "Method",
     "Statistic",
+    "adjust_pvalues",
     "bootstrap_interval",
     "mean_change_pvalue",
     "mean_interval",
