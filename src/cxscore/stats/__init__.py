@@ -27,6 +27,7 @@ from cxscore.stats._proportions import (
 )
 from cxscore.stats._quantiles import median_interval, quantile_rank_bounds
 from cxscore.stats._rates import rate_interval, ratio_interval
+from cxscore.stats._shrinkage import Shrunk, nps_variance, proportion_variance, shrink_estimates
 
 __all__ = [
     "Adjustment",
@@ -34,6 +35,7 @@ __all__ = [
     "FloatArray",
     "Interval",
     "Method",
+    "Shrunk",
     "Statistic",
     "adjust_pvalues",
     "bootstrap_interval",
@@ -42,12 +44,15 @@ __all__ = [
     "median_interval",
     "nps_change_pvalue",
     "nps_interval",
+    "nps_variance",
     "proportion_change_pvalue",
     "proportion_difference_interval",
+    "proportion_variance",
     "quantile_rank_bounds",
     "rate_interval",
     "ratio_interval",
     "sample_size_for_nps",
     "sample_size_for_proportion",
+    "shrink_estimates",
     "wilson_interval",
 ]
