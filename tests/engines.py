@@ -46,6 +46,7 @@ INSTALL_HINTS = {
 #: The Spark settings of the test session (see ../shared/STACK-NOTES.md for why each one).
 SPARK_TEST_SETTINGS = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",

@@ -223,14 +223,18 @@ class Store:
         self.engine.load(table, conformed)
         return conformed.num_rows
 
-    def copy_from(self, other: Store, tables: Iterable[str] | None = None) -> dict[str, int]:
-        """Append every row of `other`'s tables (default: all canonical tables) to this store, in chunks.
+    def copy_from(
+        self, other: Store, tables: Iterable[str] | None = None, chunk_rows: int = COPY_CHUNK_ROWS
+    ) -> dict[str, int]:
+        """Append every row of `other`'s tables (default: all canonical tables) to this store.
 
-        Returns the rows copied per table. Run `create_schema()` on this store first.
+        Rows stream in chunks of about `chunk_rows`, so a store larger than memory can be copied (except
+        from Spark, whose Ibis backend collects a table before handing out chunks). Returns the rows
+        copied per table. Run `create_schema()` on this store first.
         """
         copied: dict[str, int] = {}
         for name in tables if tables is not None else TABLES:
-            reader = other.table(name).to_pyarrow_batches(chunk_size=COPY_CHUNK_ROWS)
+            reader = other.table(name).to_pyarrow_batches(chunk_size=chunk_rows)
             copied[name] = sum(self.load(name, batch) for batch in reader if batch.num_rows)
         return copied
 
