@@ -53,4 +53,5 @@ def test_method_names_are_stable_strings() -> None:
         "poisson_exact",
         "order_statistic",
         "bootstrap_percentile",
+        "empirical_bayes",
     }

@@ -22,6 +22,7 @@ class Method(enum.StrEnum):
     POISSON_EXACT = "poisson_exact"
     ORDER_STATISTIC = "order_statistic"
     BOOTSTRAP_PERCENTILE = "bootstrap_percentile"
+    EMPIRICAL_BAYES = "empirical_bayes"
 
 
 @dataclass(frozen=True)
