@@ -59,3 +59,16 @@ def test_interval_for_another_quantile() -> None:
     lower, upper = median_interval(values, quantile=0.9)
     assert lower <= 90 <= upper
     assert (lower, upper) == _brute_force_ranks(100, Fraction("0.9"), Fraction("0.95"))
+
+
+@pytest.mark.parametrize(("n", "q"), [(15, 0.5), (40, 0.5), (60, 0.9)])
+def test_coverage_on_a_skewed_distribution_is_at_least_the_level(n: int, q: float) -> None:
+    # Durations are skewed: exponential with mean 1, whose q-quantile is -log(1 - q).
+    generator = np.random.default_rng(1999)
+    truth = -math.log(1 - q)
+    ordered = np.sort(generator.exponential(1.0, size=(4000, n)), axis=1)
+    lower_rank, upper_rank = (int(r) for r in quantile_rank_bounds(n, q))
+    hits = (ordered[:, lower_rank - 1] <= truth) & (truth <= ordered[:, upper_rank - 1])
+    exact = sum(math.comb(n, i) * q**i * (1 - q) ** (n - i) for i in range(lower_rank, upper_rank))
+    assert exact >= 0.95
+    assert abs(float(np.mean(hits)) - exact) < 0.012  # Monte Carlo error of 4000 draws is about 0.003
