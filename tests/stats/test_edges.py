@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -87,7 +88,7 @@ def test_level_outside_zero_one_is_refused(level: float) -> None:
         (lambda: wilson_interval("many", 10), "successes must be numbers"),
     ],
 )
-def test_impossible_inputs_name_the_value(call: object, fragment: str) -> None:
+def test_impossible_inputs_name_the_value(call: Callable[[], object], fragment: str) -> None:
     with pytest.raises(StatisticsError, match=fragment) as raised:
-        call()  # type: ignore[operator]
+        call()
     assert isinstance(raised.value, CXScoreError) and isinstance(raised.value, ValueError)

@@ -3,6 +3,8 @@ and independence from the order in which an engine returned the rows."""
 
 from __future__ import annotations
 
+from random import Random
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,17 +111,17 @@ def test_rank_bounds_cover_at_least_the_level(n: int, q: float, level: float) ->
 
 @settings(max_examples=50)
 @given(st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=200), st.randoms(use_true_random=False))
-def test_median_interval_ignores_row_order(values: list[float], shuffler: object) -> None:
+def test_median_interval_ignores_row_order(values: list[float], shuffler: Random) -> None:
     shuffled = list(values)
-    shuffler.shuffle(shuffled)  # type: ignore[attr-defined]
+    shuffler.shuffle(shuffled)
     np.testing.assert_equal(median_interval(values), median_interval(shuffled))
 
 
 @settings(max_examples=25)
 @given(st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=60), st.randoms(use_true_random=False))
-def test_bootstrap_ignores_row_order(values: list[float], shuffler: object) -> None:
+def test_bootstrap_ignores_row_order(values: list[float], shuffler: Random) -> None:
     shuffled = list(values)
-    shuffler.shuffle(shuffled)  # type: ignore[attr-defined]
+    shuffler.shuffle(shuffled)
     assert bootstrap_interval(values, np.mean, resamples=200) == bootstrap_interval(
         shuffled, np.mean, resamples=200
     )

@@ -3,6 +3,8 @@ and the benefit it promises (smaller error than raw values, honest coverage) by 
 
 from __future__ import annotations
 
+from random import Random
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -73,7 +75,7 @@ def test_missing_and_lonely_scopes() -> None:
     st.randoms(use_true_random=False),
 )
 def test_each_value_moves_towards_the_mean_and_order_does_not_matter(
-    scopes: list[tuple[float, float]], shuffler: object
+    scopes: list[tuple[float, float]], shuffler: Random
 ) -> None:
     values, variances = (np.array(column) for column in zip(*scopes, strict=True))
     shrunk = shrink_estimates(values, variances)
@@ -81,7 +83,7 @@ def test_each_value_moves_towards_the_mean_and_order_does_not_matter(
     tolerance = 1e-7 * (1 + np.abs(values))
     assert np.all(np.abs(shrunk.values - shrunk.prior_mean) <= np.abs(values - shrunk.prior_mean) + tolerance)
     order = list(range(len(scopes)))
-    shuffler.shuffle(order)  # type: ignore[attr-defined]
+    shuffler.shuffle(order)
     reordered = shrink_estimates(values[order], variances[order])
     np.testing.assert_allclose(reordered.values, shrunk.values[order], rtol=1e-6, atol=1e-6)
 
