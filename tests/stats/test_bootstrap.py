@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -20,8 +21,10 @@ def _sample() -> np.ndarray:
 @pytest.mark.parametrize("statistic", [np.mean, np.median])
 def test_matches_scipy_percentile_bootstrap(statistic: Any) -> None:
     values = _sample()
+    # scipy >= 1.15 names the generator `rng`; older versions (pyproject allows 1.11) call it `random_state`.
+    seed_name = "rng" if "rng" in inspect.signature(scipy_stats.bootstrap).parameters else "random_state"
     reference = scipy_stats.bootstrap(
-        (values,), statistic, method="percentile", n_resamples=20000, rng=np.random.default_rng(3)
+        (values,), statistic, method="percentile", n_resamples=20000, **{seed_name: np.random.default_rng(3)}
     ).confidence_interval
     lower, upper = bootstrap_interval(values, statistic, resamples=20000)
     scale = float(np.std(values))
