@@ -173,5 +173,9 @@ def _log(store: Store, result: ImportResult, started: datetime, options: ImportO
 
 
 def _drop_temporaries(store: Store) -> None:
-    for name in (STAGE, CHECKED, "_cx_typed", "_cx_changes", "_cx_rejected", "_cx_malformed"):
-        store.execute(f"DROP TABLE IF EXISTS {name}")
+    store.execute(f"DROP VIEW IF EXISTS {STAGE}")
+    temporaries = store.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_cx\\_%' ESCAPE '\\'"
+    ).fetchall()
+    for (name,) in temporaries:
+        store.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cxscore.ingest.sources import STAGE, Malformed
+from cxscore.ingest.sources import Malformed
 from cxscore.ingest.sql import ident, literal
-from cxscore.ingest.validate import CHECKED
+from cxscore.ingest.validate import CHECKED, PROBLEMS
 from cxscore.model import Table
 from cxscore.store import Store
 
@@ -33,18 +33,14 @@ class QuarantinedRow:
 
 def quarantine_rejected(store: Store, table: Table, import_id: str) -> int:
     """Move every row of `_cx_checked` with problems to the quarantine; return how many."""
-    raw = ", ".join(f"{ident(c)} := s.{ident(c)}" for c in table.column_names)
     store.execute(
         "CREATE OR REPLACE TEMP TABLE _cx_rejected AS SELECT "
-        f"{literal(table.name + ':')} || md5(c._file || chr(31) || c._line || chr(31) || "
-        f"to_json(struct_pack({raw}))) AS quarantine_id, "
-        f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, c._file AS file, "
-        "c._line AS line, c._problems[1].c AS column_name, c._problems[1].v AS value, "
-        "array_to_string(list_transform(c._problems, x -> x.r), '; ') AS reason, "
-        f"CAST(to_json(struct_pack({raw})) AS VARCHAR) AS raw, 'open' AS status, "
-        "now()::TIMESTAMP AS quarantined_at "
-        f"FROM {CHECKED} c JOIN {STAGE} s ON s._file = c._file AND s._line = c._line "
-        "WHERE len(c._problems) > 0"
+        f"{literal(table.name + ':')} || md5(_file || chr(31) || _line || chr(31) || _raw) AS quarantine_id, "
+        f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, _file AS file, "
+        "_line AS line, _problems[1].c AS column_name, _problems[1].v AS value, "
+        "array_to_string(list_transform(_problems, x -> x.r), '; ') AS reason, "
+        "_raw AS raw, 'open' AS status, now()::TIMESTAMP AS quarantined_at "
+        f"FROM {PROBLEMS}"
     )
     return _replace_into_quarantine(store, "_cx_rejected")
 
@@ -80,15 +76,20 @@ def _replace_into_quarantine(store: Store, source: str) -> int:
 
 def resolve_stored(store: Store, table: Table) -> int:
     """Mark open quarantined rows of `table` resolved when a row with the same key was just stored."""
+    open_rows = store.execute(
+        f"SELECT count(*) FROM {QUARANTINE} WHERE status = 'open' AND table_name = {literal(table.name)}"
+    ).fetchone()[0]
+    if not open_rows:
+        return 0
     stored = " AND ".join(
-        f"trim(json_extract_string(q.raw, {literal('$.' + k)})) = trim(s.{ident(k)})" for k in table.key
+        f"trim(json_extract_string(q.raw, {literal('$.' + k)})) = CAST(c.{ident(k)} AS VARCHAR)"
+        for k in table.key
     )
     return int(
         store.execute(
-            f"UPDATE {QUARANTINE} q SET status = 'resolved' FROM {CHECKED} c JOIN {STAGE} s "
-            "ON s._file = c._file AND s._line = c._line "
+            f"UPDATE {QUARANTINE} q SET status = 'resolved' FROM {CHECKED} c "
             f"WHERE q.table_name = {literal(table.name)} AND q.status = 'open' "
-            f"AND len(c._problems) = 0 AND {stored}"
+            f"AND NOT c._bad AND {stored}"
         ).fetchone()[0]
     )
 

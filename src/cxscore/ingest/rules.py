@@ -6,11 +6,22 @@ reason names the column, the value and the fix, so a user can act on the quarant
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cxscore.ingest.options import ImportOptions
 from cxscore.ingest.sql import ident, literal
 from cxscore.model import Column, Kind, Ordered
 
-__all__ = ["BOOLEAN_WORDS", "column_problems", "ordered_problem", "problem", "typed_value"]
+__all__ = [
+    "BOOLEAN_WORDS",
+    "Check",
+    "column_checks",
+    "ordered_check",
+    "problem",
+    "text",
+    "typed",
+    "typed_value",
+]
 
 BOOLEAN_WORDS = {
     "true": True,
@@ -31,8 +42,18 @@ _AMBIGUOUS = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( .*)?$"
 
 
 def text(column: str) -> str:
-    """The staged value, trimmed, with blanks as NULL."""
-    return f"nullif(trim(s.{ident(column)}), '')"
+    """The staged value, trimmed, with blanks as NULL (computed once per value as `__v_<name>`)."""
+    return f"q.{ident('__v_' + column)}"
+
+
+def cleaned(column: str) -> str:
+    """SQL that computes `text(column)` from the raw staged value."""
+    return f"nullif(trim(q.{ident(column)}), '')"
+
+
+def typed(column: str) -> str:
+    """The typed value, as computed by `typed_value` into the column `__t_<name>`."""
+    return f"q.{ident('__t_' + column)}"
 
 
 def problem(column: str, value_sql: str, reason_sql: str) -> str:
@@ -82,43 +103,54 @@ def _moment(v: str, options: ImportOptions) -> str:
     return f"coalesce({iso}, try_strptime({v}, [{listed}]))"
 
 
-def column_problems(column: Column, options: ImportOptions, present: bool) -> list[str]:
-    """Every rule of one column as problem expressions over the staged row `s` and typed row `t`."""
+@dataclass(frozen=True)
+class Check:
+    """One rule on one row: a boolean SQL `condition` that is true when the row breaks it, and the
+    `problem` struct to report then. Keeping them apart lets the engine test the cheap conditions on every
+    row and build problem reports only for the rows that fail."""
+
+    condition: str
+    problem: str
+
+    @property
+    def case(self) -> str:
+        return f"CASE WHEN {self.condition} THEN {self.problem} END"
+
+
+def column_checks(column: Column, options: ImportOptions, present: bool) -> list[Check]:
+    """Every rule of one column, over the staged row `q` (raw and typed values side by side)."""
     if not present:
         return []
     name = column.name
     v = text(name)
-    typed = f"t.{ident(name)}"
-    problems = []
+    value = typed(name)
+    checks = []
     if column.required:
-        problems.append(
-            f"CASE WHEN {v} IS NULL THEN "
-            f"{problem(name, 'NULL', literal(f'{name} is required but empty; fill it in'))} END"
-        )
-    problems.append(
-        f"CASE WHEN {v} IS NOT NULL AND {typed} IS NULL THEN "
-        f"{problem(name, v, _parse_reason(column, v, options))} END"
-    )
+        reason = literal(f"{name} is required but empty; fill it in")
+        checks.append(Check(f"{v} IS NULL", problem(name, "NULL", reason)))
+    if column.kind is not Kind.STRING or column.choices:
+        reason = _parse_reason(column, v, options)
+        checks.append(Check(f"{v} IS NOT NULL AND {value} IS NULL", problem(name, v, reason)))
     if column.minimum is not None:
-        problems.append(_bound(column, typed, v, "<", column.minimum, "below the minimum"))
+        checks.append(_bound(column, value, v, "<", column.minimum, "below the minimum"))
     if column.maximum is not None:
-        problems.append(_bound(column, typed, v, ">", column.maximum, "above the maximum"))
+        checks.append(_bound(column, value, v, ">", column.maximum, "above the maximum"))
     if column.choices:
         allowed = ", ".join(literal(c) for c in column.choices)
         reason = (
             literal(f"{name}: ") + f" || {v} || " + literal(f" is not one of {', '.join(column.choices)}")
         )
-        problems.append(f"CASE WHEN {typed} NOT IN ({allowed}) THEN {problem(name, v, reason)} END")
+        checks.append(Check(f"{value} NOT IN ({allowed})", problem(name, v, reason)))
     if column.past:
         now = "current_date + 1" if column.kind is Kind.DATE else "now()::TIMESTAMP + INTERVAL 1 DAY"
         reason = literal(f"{name}: ") + f" || {v} || " + literal(" is in the future; check the date or clock")
-        problems.append(f"CASE WHEN {typed} > {now} THEN {problem(name, v, reason)} END")
-    return problems
+        checks.append(Check(f"{value} > {now}", problem(name, v, reason)))
+    return checks
 
 
-def ordered_problem(rule: Ordered) -> str:
+def ordered_check(rule: Ordered) -> Check:
     """The cross-column rule `earlier <= later`."""
-    a, b = f"t.{ident(rule.earlier)}", f"t.{ident(rule.later)}"
+    a, b = typed(rule.earlier), typed(rule.later)
     reason = (
         literal(f"{rule.later} (")
         + f" || CAST({b} AS VARCHAR) || "
@@ -126,12 +158,12 @@ def ordered_problem(rule: Ordered) -> str:
         + f" || CAST({a} AS VARCHAR) || "
         + literal("); fix one of the two")
     )
-    return f"CASE WHEN {b} < {a} THEN {problem(rule.later, f'CAST({b} AS VARCHAR)', reason)} END"
+    return Check(f"{b} < {a}", problem(rule.later, f"CAST({b} AS VARCHAR)", reason))
 
 
-def _bound(column: Column, typed: str, v: str, op: str, limit: float, words: str) -> str:
+def _bound(column: Column, value: str, v: str, op: str, limit: float, words: str) -> Check:
     reason = literal(f"{column.name}: ") + f" || {v} || " + literal(f" is {words} {limit:g}")
-    return f"CASE WHEN {typed} {op} {limit!r} THEN {problem(column.name, v, reason)} END"
+    return Check(f"{value} {op} {limit!r}", problem(column.name, v, reason))
 
 
 def _parse_reason(column: Column, v: str, options: ImportOptions) -> str:

@@ -20,6 +20,8 @@ from cxscore.store import Store
 
 __all__ = ["FORMATS", "STAGE", "Malformed", "StagedFile", "expand_paths", "stage_files"]
 
+#: The selection of a table column the source does not have.
+ABSENT = "NULL::VARCHAR"
 #: The staging table: one text column per table column, plus `_file` and `_line`.
 STAGE = "_cx_stage"
 FORMATS = {
@@ -87,26 +89,44 @@ def normalise(name: str) -> str:
 
 
 def stage_files(store: Store, table: Table, files: list[Path], options: ImportOptions) -> list[StagedFile]:
-    """Create the staging table and read every file into it, mapped onto `table`'s columns."""
-    columns = ", ".join(f"{ident(c)} VARCHAR" for c in table.column_names)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} (_file VARCHAR, _line BIGINT, {columns})")
-    return [_stage_file(store, table, path, options) for path in files]
+    """Read every file into its own raw table, and define the staging view over all of them, mapped onto
+    `table`'s columns. The raw tables are the only copy of the data the import makes before validation."""
+    staged, selects = [], []
+    for number, path in enumerate(files):
+        raw = f"_cx_raw_{number}"
+        malformed = _read_raw(store, raw, path, options)
+        source_columns = [str(row[0]) for row in store.execute(f"DESCRIBE {raw}").fetchall()]
+        selections = _map_columns(table, source_columns, options, path)
+        rows, first = store.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {raw}").fetchone()
+        # Rowids of a new table follow file order (inside a transaction they start at a large offset).
+        columns = ", ".join(f"{selections[c]} AS {ident(c)}" for c in table.column_names)
+        selects.append(
+            f"SELECT {literal(str(path))} AS _file, rowid - {first} + 1 AS _line, {columns} FROM {raw}"
+        )
+        used = set(options.mapping.values()) | {
+            s for s in source_columns if normalise(s) in table.column_names
+        }
+        ignored = tuple(c for c in source_columns if c not in used)
+        present = tuple(c for c in table.column_names if selections[c] != ABSENT)
+        staged.append(StagedFile(str(path), int(rows), present, ignored, malformed))
+    store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS {' UNION ALL '.join(selects)}")
+    return staged
 
 
 def stage_quarantined(store: Store, table: Table, options_json: str) -> list[StagedFile]:
     """Stage the open quarantined rows of `table` that were imported with the given options."""
-    columns = ", ".join(f"{ident(c)} VARCHAR" for c in table.column_names)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} (_file VARCHAR, _line BIGINT, {columns})")
     values = ", ".join(
-        f"json_extract_string(q.raw, {literal('$.' + _json_path(c))})" for c in table.column_names
+        f"json_extract_string(q.raw, {literal('$.' + _json_path(c))}) AS {ident(c)}"
+        for c in table.column_names
     )
     store.execute(
-        f"INSERT INTO {STAGE} SELECT q.file, q.line, {values} FROM _quarantine q "
-        "LEFT JOIN _imports i USING (import_id) "
+        f"CREATE OR REPLACE TEMP TABLE _cx_raw_q AS SELECT q.file AS _file, q.line AS _line, {values} "
+        "FROM _quarantine q LEFT JOIN _imports i USING (import_id) "
         f"WHERE q.status = 'open' AND q.table_name = {literal(table.name)} "
         f"AND coalesce(i.options, '{{}}') = {literal(options_json)} "
         "AND json_extract_string(q.raw, '$._malformed_line') IS NULL"
     )
+    store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT * FROM _cx_raw_q")
     rows = int(store.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])
     present = tuple(
         c
@@ -114,21 +134,6 @@ def stage_quarantined(store: Store, table: Table, options_json: str) -> list[Sta
         if store.execute(f"SELECT count({ident(c)}) FROM {STAGE}").fetchone()[0] or c in table.key
     )
     return [StagedFile("quarantine", rows, present, (), ())]
-
-
-def _stage_file(store: Store, table: Table, path: Path, options: ImportOptions) -> StagedFile:
-    raw = "_cx_raw"
-    malformed = _read_raw(store, raw, path, options)
-    source_columns = [str(row[0]) for row in store.execute(f"DESCRIBE {raw}").fetchall() if row[0] != "_line"]
-    selections = _map_columns(table, source_columns, options, path)
-    rows = int(store.execute(f"SELECT count(*) FROM {raw}").fetchone()[0])
-    select = ", ".join(selections[c] for c in table.column_names)
-    store.execute(f"INSERT INTO {STAGE} SELECT {literal(str(path))}, _line, {select} FROM {raw}")
-    store.execute(f"DROP TABLE {raw}")
-    used = set(options.mapping.values()) | {s for s in source_columns if normalise(s) in table.column_names}
-    ignored = tuple(c for c in source_columns if c not in used)
-    present = tuple(c for c in table.column_names if selections[c] != "NULL")
-    return StagedFile(str(path), rows, present, ignored, malformed)
 
 
 def _read_raw(store: Store, raw: str, path: Path, options: ImportOptions) -> tuple[Malformed, ...]:
@@ -164,7 +169,6 @@ def _read_raw(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
             f"Cannot read {path} as {kind}: {_first_line(error)}. Check that the file is {kind} "
             "(or give it the right extension)."
         ) from None
-    _number_rows(store, raw)
     return ()
 
 
@@ -178,7 +182,6 @@ def _read_csv(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
         f"encoding = {literal(options.encoding)}, strict_mode = false, null_padding = false, "
         "store_rejects = true, rejects_table = '_cx_rejects', rejects_scan = '_cx_reject_scans')"
     )
-    _number_rows(store, raw)
     rejects = store.execute(
         "SELECT line, min(error_message), any_value(csv_line) FROM _cx_rejects GROUP BY line ORDER BY line"
     ).fetchall()
@@ -188,19 +191,10 @@ def _read_csv(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
     )
 
 
-def _number_rows(store: Store, raw: str) -> None:
-    # A new table keeps insertion order, so rowids are consecutive in file order; inside a transaction
-    # they start at a large offset, hence the subtraction.
-    store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {raw} AS "
-        f"SELECT rowid - (SELECT min(rowid) FROM {raw}) + 1 AS _line, * FROM {raw} ORDER BY rowid"
-    )
-
-
 def _to_text(store: Store, raw: str) -> None:
     columns = [str(r[0]) for r in store.execute(f"DESCRIBE {raw}").fetchall()]
     select = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {select} FROM {raw} ORDER BY rowid")
+    store.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {select} FROM {raw}")
 
 
 def _map_columns(
@@ -229,9 +223,9 @@ def _map_columns(
         elif column in by_normal:
             selections[column] = ident(by_normal[column])
         else:
-            selections[column] = "NULL"
+            selections[column] = ABSENT
     _derive_key(table, selections, options, source_columns, path)
-    missing = [c.name for c in table.columns if c.required and selections[c.name] == "NULL"]
+    missing = [c.name for c in table.columns if c.required and selections[c.name] == ABSENT]
     if missing:
         raise MappingError(
             f"{path} has no column for {', '.join(missing)}, which table '{table.name}' requires "
@@ -248,7 +242,7 @@ def _derive_key(
     source_columns: list[str],
     path: Path,
 ) -> None:
-    absent = [k for k in table.key if selections[k] == "NULL"]
+    absent = [k for k in table.key if selections[k] == ABSENT]
     if not absent:
         return
     if not options.key_from_content or len(table.key) != 1:

@@ -38,7 +38,7 @@ def upsert(store: Store, table: Table, present: set[str]) -> Changes:
         f"CREATE OR REPLACE TEMP TABLE {_CHANGES} AS SELECT {merged}, "
         f"CASE WHEN t.{first_key} IS NULL THEN 'insert' WHEN {differs or 'FALSE'} THEN 'update' "
         f"ELSE 'same' END AS _action "
-        f"FROM (SELECT * FROM {CHECKED} WHERE len(_problems) = 0 AND NOT _duplicate) g "
+        f"FROM (SELECT * FROM {CHECKED} WHERE NOT _bad AND NOT _duplicate) g "
         f"LEFT JOIN {target} t ON {on}"
     )
     counts = dict(store.execute(f"SELECT _action, count(*) FROM {_CHANGES} GROUP BY _action").fetchall())
