@@ -21,11 +21,14 @@ from typing import Any
 
 ENGINES = ("duckdb", "postgres", "spark")
 SKIP_ENV = "CXSCORE_SKIP_ENGINES"
+#: Where Debian puts the server programs; CXSCORE_POSTGRES_BIN names another folder (Homebrew, /usr/local).
+POSTGRES_BIN_ENV = "CXSCORE_POSTGRES_BIN"
 POSTGRES_BINARIES = "/usr/lib/postgresql/*/bin"
 
 INSTALL_HINTS = {
     "postgres-server": (
-        f"PostgreSQL server programs (initdb, pg_ctl) are not in {POSTGRES_BINARIES}. Install them with "
+        f"PostgreSQL server programs (initdb, pg_ctl) are not in {POSTGRES_BINARIES} (nor in "
+        f"${POSTGRES_BIN_ENV}, if set). Install them with "
         "`apt-get update && apt-get install -y postgresql` (`make test` does it), "
         f"or set {SKIP_ENV}=postgres to skip the PostgreSQL tests locally."
     ),
@@ -72,7 +75,10 @@ def free_port() -> int:
 
 def postgres_bin() -> Path:
     """The newest PostgreSQL server bin folder, or EngineUnavailable with the install command."""
-    found = sorted(Path("/").glob(POSTGRES_BINARIES.lstrip("/")), key=lambda p: _version(p.parent.name))
+    if chosen := os.environ.get(POSTGRES_BIN_ENV):
+        found = [Path(chosen)]
+    else:
+        found = sorted(Path("/").glob(POSTGRES_BINARIES.lstrip("/")), key=lambda p: _version(p.parent.name))
     found = [p for p in found if (p / "initdb").exists() and (p / "pg_ctl").exists()]
     if not found:
         raise EngineUnavailable(INSTALL_HINTS["postgres-server"])
