@@ -18,7 +18,7 @@ from cxscore.metrics import conditions
 from cxscore.metrics.attribution import credit, team_closure
 from cxscore.metrics.definition import Aggregation, Facts, Metric
 from cxscore.metrics.query import GRAINS, Query
-from cxscore.metrics.views import VIEWS, days_between, source_table
+from cxscore.metrics.views import VIEWS, seconds_between, source_table
 from cxscore.model import TABLES
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _scope(metric: Metric, facts: Facts, t: ir.Table, query: Query, resolve: Tab
 
 def _value(metric: Metric, t: ir.Table) -> ir.Value:
     if metric.duration is not None:
-        seconds = days_between(t[metric.duration.start], t[metric.duration.end]) * 86400.0
+        seconds = seconds_between(t[metric.duration.start], t[metric.duration.end])
         return seconds / _DURATION_SECONDS[metric.duration.unit]
     assert metric.column is not None
     return t[metric.column].cast("float64")
@@ -194,7 +194,7 @@ def _measure(metric: Metric) -> Measure:
     if kind is Aggregation.SHARE:
         assert metric.success is not None
         success = metric.success
-        return lambda t: {"_s": conditions.to_ibis(success, t).cast("int64")}
+        return lambda t: {"_s": _one_if(conditions.to_ibis(success, t))}
     if kind is Aggregation.RETENTION:
         return _retention_measure(metric)
     if kind is Aggregation.COUNT:
@@ -222,9 +222,14 @@ def _side_measure(facts: Facts) -> Measure:
     import ibis
 
     if facts.sum is None:
-        return lambda t: {"_x": ibis.literal(1.0)}
+        return lambda t: {"_x": ibis.literal(1).cast("float64")}
     column = facts.sum
     return lambda t: {"_x": t[column].cast("float64").fill_null(0.0)}
+
+
+def _one_if(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where the condition holds, else 0 (PostgreSQL cannot cast a boolean to a number)."""
+    return condition.ifelse(1, 0).cast("int64")
 
 
 def _count(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
@@ -234,8 +239,8 @@ def _count(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
 def _nps(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
     return facts.group_by(keys).aggregate(
         n=facts.count(),
-        promoters=(facts._x >= 9).cast("int64").sum(),
-        detractors=(facts._x <= 6).cast("int64").sum(),
+        promoters=_one_if(facts._x >= 9).sum(),
+        detractors=_one_if(facts._x <= 6).sum(),
     )
 
 
@@ -260,10 +265,8 @@ def _retention(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
         unit = spec.unit
         if unit is not None:
             # A logo is retained if any of its terms that ended in the period was renewed.
-            facts = facts.group_by([*keys, unit]).aggregate(
-                _x=facts._x.max(), _s=(facts._s > 0).cast("int64").max()
-            )
-        return facts.group_by(keys).aggregate(n=facts.count(), successes=(facts._s > 0).cast("int64").sum())
+            facts = facts.group_by([*keys, unit]).aggregate(_x=facts._x.max(), _s=_one_if(facts._s > 0).max())
+        return facts.group_by(keys).aggregate(n=facts.count(), successes=_one_if(facts._s > 0).sum())
     return facts.group_by(keys).aggregate(n=facts.count(), starting=facts._x.sum(), ending=facts._s.sum())
 
 

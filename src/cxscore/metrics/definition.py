@@ -153,6 +153,11 @@ class Facts:
     filters: Condition | None = None
     attribution: Attribution | None = None
     sum: str | None = None  # for the sides of a ratio or rate: add up this column instead of counting rows
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def where(self, key: str) -> Location:
+        """The location of field `key` (the mapping's own line when the field is inherited)."""
+        return Location(self.location.file, self.lines.get(key, self.location.line))
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class MetricEngine:
         """The SQL the engine runs for the statistics, in the store's dialect."""
         import ibis
 
-        return str(ibis.to_sql(compiled.statistics, dialect=self.store.backend))
+        return str(ibis.to_sql(compiled.statistics, dialect=str(self.store.con.name)))
 
     def _run(self, expr: ir.Table) -> pd.DataFrame:
         frame: pd.DataFrame = self.store.con.execute(expr)

@@ -261,6 +261,7 @@ class _Parser:
             filters=filters,
             attribution=attribution,
             sum=self.text(node, "sum"),
+            lines={k: v for k, v in node.lines.items() if k in _FACT_FIELDS},
         )
 
     def side(self, node: _Mapping, key: str, defaults: Facts | None) -> Facts | None:
@@ -281,7 +282,9 @@ class _Parser:
         facts = self.facts(side, defaults, required=defaults is None)
         if facts is not None and defaults is not None and "source" in side and "attribution" not in side:
             # a side on another table cannot borrow the metric's attribution columns
-            facts = Facts(facts.source, facts.time, facts.location, facts.filters, None, facts.sum)
+            facts = Facts(
+                facts.source, facts.time, facts.location, facts.filters, None, facts.sum, facts.lines
+            )
         return facts
 
     def attribution(self, node: _Mapping) -> Attribution | None:

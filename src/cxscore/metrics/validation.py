@@ -71,15 +71,15 @@ def _facts_problems(metric: Metric, facts: Facts) -> list[Problem]:
         names = ", ".join([*TABLES, *VIEWS])
         return [
             Problem(
-                facts.location,
+                facts.where("source"),
                 f"Metric '{metric.name}' reads table '{facts.source}', which does not exist (tables and "
                 f"views: {names}). Fix 'source'.",
             )
         ]
     problems: list[Problem] = []
-    _column(metric, table, facts.time, "time", facts.location, problems, temporal=True)
+    _column(metric, table, facts.time, "time", facts.where("time"), problems, temporal=True)
     if facts.sum is not None:
-        _column(metric, table, facts.sum, "sum", facts.location, problems, numeric=True)
+        _column(metric, table, facts.sum, "sum", facts.where("sum"), problems, numeric=True)
     conditions.check(facts.filters, table, metric.name, problems)
     if facts.attribution is not None:
         problems.extend(_attribution_problems(metric, table, facts.attribution))

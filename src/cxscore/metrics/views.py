@@ -18,7 +18,7 @@ from cxscore.model import TABLES, Column, Kind, Table
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["VIEWS", "View", "days_between", "source_table"]
+__all__ = ["VIEWS", "View", "days_between", "seconds_between", "source_table"]
 
 Tables = Callable[[str], "ir.Table"]
 
@@ -31,9 +31,19 @@ class View:
     build: Callable[[Tables], ir.Table]
 
 
+def seconds_between(start: ir.Value, end: ir.Value) -> ir.FloatingValue:
+    """Seconds from `start` to `end` (dates or timestamps), the same on every engine.
+
+    The difference is cast to a float before any division: Spark would otherwise divide an integer by
+    a decimal literal in decimal arithmetic and round the result.
+    """
+    difference = end.cast("timestamp").epoch_seconds() - start.cast("timestamp").epoch_seconds()
+    return difference.cast("float64")
+
+
 def days_between(start: ir.Value, end: ir.Value) -> ir.FloatingValue:
     """Days from `start` to `end` (dates or timestamps), the same on every engine."""
-    return (end.cast("timestamp").epoch_seconds() - start.cast("timestamp").epoch_seconds()) / 86400.0
+    return seconds_between(start, end) / 86400.0
 
 
 def _declare(name: str, doc: str, base: str, extra: tuple[Column, ...], drop: tuple[str, ...] = ()) -> Table:
