@@ -175,7 +175,7 @@ def _log(store: Store, result: ImportResult, started: datetime, options: ImportO
 def _drop_temporaries(store: Store) -> None:
     store.execute(f"DROP VIEW IF EXISTS {STAGE}")
     temporaries = store.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_cx\\_%' ESCAPE '\\'"
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_cx\\_%' ESCAPE '\\'"
     ).fetchall()
     for (name,) in temporaries:
         store.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -34,7 +34,7 @@ class QuarantinedRow:
 def quarantine_rejected(store: Store, table: Table, import_id: str) -> int:
     """Move every row of `_cx_checked` with problems to the quarantine; return how many."""
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _cx_rejected AS SELECT "
+        "CREATE OR REPLACE TABLE _cx_rejected AS SELECT "
         f"{literal(table.name + ':')} || md5(_file || chr(31) || _line || chr(31) || _raw) AS quarantine_id, "
         f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, _file AS file, "
         "_line AS line, _problems[1].c AS column_name, _problems[1].v AS value, "
@@ -50,14 +50,14 @@ def quarantine_malformed(store: Store, table: Table, import_id: str, lines: list
     if not lines:
         return 0
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _cx_malformed (file VARCHAR, line BIGINT, text VARCHAR, reason VARCHAR)"
+        "CREATE OR REPLACE TABLE _cx_malformed (file VARCHAR, line BIGINT, text VARCHAR, reason VARCHAR)"
     )
     store.con.con.executemany(
         "INSERT INTO _cx_malformed VALUES (?, ?, ?, ?)",
         [(m.file, m.line, m.text, m.reason) for m in lines],
     )
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _cx_rejected AS SELECT "
+        "CREATE OR REPLACE TABLE _cx_rejected AS SELECT "
         f"{literal(table.name + ':')} || md5(file || chr(31) || line || chr(31) || text) AS quarantine_id, "
         f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, file, line, "
         "NULL AS column_name, text AS value, "

@@ -120,7 +120,7 @@ def stage_quarantined(store: Store, table: Table, options_json: str) -> list[Sta
         for c in table.column_names
     )
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE _cx_raw_q AS SELECT q.file AS _file, q.line AS _line, {values} "
+        f"CREATE OR REPLACE TABLE _cx_raw_q AS SELECT q.file AS _file, q.line AS _line, {values} "
         "FROM _quarantine q LEFT JOIN _imports i USING (import_id) "
         f"WHERE q.status = 'open' AND q.table_name = {literal(table.name)} "
         f"AND coalesce(i.options, '{{}}') = {literal(options_json)} "
@@ -143,12 +143,12 @@ def _read_raw(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
         if kind == "csv":
             return _read_csv(store, raw, path, options)
         if kind == "parquet":
-            store.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_parquet({where})")
+            store.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM read_parquet({where})")
             _to_text(store, raw)
         else:
             fmt = "newline_delimited" if kind == "jsonl" else "auto"
             store.execute(
-                f"CREATE OR REPLACE TEMP TABLE _cx_json AS "
+                f"CREATE OR REPLACE TABLE _cx_json AS "
                 f"SELECT json FROM read_json_objects({where}, format={literal(fmt)})"
             )
             keys = [
@@ -159,7 +159,7 @@ def _read_raw(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
             ]
             fields = ", ".join(f"json ->> {literal('$.' + _json_path(k))} AS {ident(k)}" for k in keys)
             store.execute(
-                f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {fields or 'NULL AS _empty'} FROM _cx_json"
+                f"CREATE OR REPLACE TABLE {raw} AS SELECT {fields or 'NULL AS _empty'} FROM _cx_json"
             )
             store.execute("DROP TABLE _cx_json")
     except Exception as error:  # duckdb raises many types; the file is what is wrong
@@ -177,7 +177,7 @@ def _read_csv(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
     store.execute("DROP TABLE IF EXISTS _cx_rejects")
     store.execute("DROP TABLE IF EXISTS _cx_reject_scans")
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv({literal(str(path))}, "
+        f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM read_csv({literal(str(path))}, "
         f"all_varchar = true, header = true, delim = {literal(delimiter)}, quote = '\"', escape = '\"', "
         f"encoding = {literal(options.encoding)}, strict_mode = false, null_padding = false, "
         "store_rejects = true, rejects_table = '_cx_rejects', rejects_scan = '_cx_reject_scans')"
@@ -194,7 +194,7 @@ def _read_csv(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
 def _to_text(store: Store, raw: str) -> None:
     columns = [str(r[0]) for r in store.execute(f"DESCRIBE {raw}").fetchall()]
     select = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {select} FROM {raw}")
+    store.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT {select} FROM {raw}")
 
 
 def _map_columns(

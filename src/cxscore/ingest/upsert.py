@@ -35,7 +35,7 @@ def upsert(store: Store, table: Table, present: set[str]) -> Changes:
     )
     first_key = ident(table.key[0])
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_CHANGES} AS SELECT {merged}, "
+        f"CREATE OR REPLACE TABLE {_CHANGES} AS SELECT {merged}, "
         f"CASE WHEN t.{first_key} IS NULL THEN 'insert' WHEN {differs or 'FALSE'} THEN 'update' "
         f"ELSE 'same' END AS _action "
         f"FROM (SELECT * FROM {CHECKED} WHERE NOT _bad AND NOT _duplicate) g "

@@ -27,31 +27,33 @@ PROBLEMS = "_cx_problems"
 
 def validate(store: Store, table: Table, options: ImportOptions, present: set[str]) -> None:
     """Build `_cx_checked` and `_cx_problems` from the staging view."""
-    trimmed = ", ".join(f"{cleaned(c)} AS {ident('__v_' + c)}" for c in table.column_names)
-    converted = ", ".join(f"{typed_value(c, options)} AS {ident('__t_' + c.name)}" for c in table.columns)
+    # Only the columns the source has are typed and kept; the others are NULL (or keep their stored value).
+    kept = [c for c in table.column_names if c in present]
+    trimmed = ", ".join(f"{cleaned(c)} AS {ident('__v_' + c)}" for c in kept)
+    converted = ", ".join(
+        f"{typed_value(c, options)} AS {ident('__t_' + c.name)}" for c in table.columns if c.name in present
+    )
     checks = [k for c in table.columns for k in column_checks(c, options, c.name in present)]
     checks += [ordered_check(o) for o in table.ordered if {o.earlier, o.later} <= present]
     joins, found, reference_checks = _references(table, present)
     checks += reference_checks
     failing = " OR ".join(f"({k.condition}) IS TRUE" for k in checks) or "FALSE"
-    columns = ", ".join(f"{typed(c)} AS {ident(c)}" for c in table.column_names)
-    kept_raw = ", ".join(
-        f"CASE WHEN q._bad THEN q.{ident(c)} END AS {ident('__raw_' + c)}" for c in table.column_names
-    )
+    columns = ", ".join(f"{typed(c)} AS {ident(c)}" for c in kept)
+    kept_raw = ", ".join(f"CASE WHEN q._bad THEN q.{ident(c)} END AS {ident('__raw_' + c)}" for c in kept)
     flags = "".join(f", q.{ident(name)}" for name in found)
     lookups = "".join(f", {expression} AS {ident(name)}" for name, expression in found.items())
     # Inside out: type every value; look up references; test every rule's condition; keep the raw values of
     # failing rows only.
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS "
+        f"CREATE OR REPLACE TABLE {CHECKED} AS "
         f"SELECT q._file, q._line, {columns}, {kept_raw}{flags}, q._bad, FALSE AS _duplicate, "
         "NULL::VARCHAR AS _conflict "
         f"FROM (SELECT q.*, {failing} AS _bad FROM "
         f"(SELECT q.*{lookups} FROM (SELECT q.*, {converted} FROM "
         f"(SELECT q.*, {trimmed} FROM {STAGE} q) q) q {' '.join(joins)}) q) q"
     )
-    _check_duplicates(store, table)
-    _report_problems(store, table, checks, list(found))
+    _check_duplicates(store, table, kept)
+    _report_problems(store, table, kept, checks, list(found))
 
 
 def _references(table: Table, present: set[str]) -> tuple[list[str], dict[str, str], list[Check]]:
@@ -82,29 +84,31 @@ def _references(table: Table, present: set[str]) -> tuple[list[str], dict[str, s
     return joins, found, checks
 
 
-def _report_problems(store: Store, table: Table, checks: list[Check], flags: list[str]) -> None:
+def _report_problems(
+    store: Store, table: Table, kept: list[str], checks: list[Check], flags: list[str]
+) -> None:
     """Build the problem list and raw JSON of every bad row (a second pass over the few that failed)."""
     # Re-create the names the checks use: raw text as the column, typed value as `__t_<column>`.
     names = ", ".join(
         f"c.{ident('__raw_' + c)} AS {ident(c)}, nullif(trim(c.{ident('__raw_' + c)}), '') "
         f"AS {ident('__v_' + c)}, c.{ident(c)} AS {ident('__t_' + c)}"
-        for c in table.column_names
+        for c in kept
     )
     extra = "".join(f", c.{ident(f)}" for f in flags)
     reports = [k.case for k in checks]
     reports.append(
         f"CASE WHEN q._conflict IS NOT NULL THEN {problem(table.key[0], 'NULL', 'q._conflict')} END"
     )
-    raw = ", ".join(f"{ident(c)} := q.{ident(c)}" for c in table.column_names)
+    raw = ", ".join(f"{ident(c)} := q.{ident(c)}" for c in kept)
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {PROBLEMS} AS "
+        f"CREATE OR REPLACE TABLE {PROBLEMS} AS "
         f"SELECT q._file, q._line, list_filter([{', '.join(reports)}], x -> x IS NOT NULL) AS _problems, "
         f"CAST(to_json(struct_pack({raw})) AS VARCHAR) AS _raw "
         f"FROM (SELECT c._file, c._line, c._conflict, {names}{extra} FROM {CHECKED} c WHERE c._bad) q"
     )
 
 
-def _check_duplicates(store: Store, table: Table) -> None:
+def _check_duplicates(store: Store, table: Table, kept: list[str]) -> None:
     """Mark rows whose key repeats: identical copies collapse to one, conflicting ones are all rejected."""
     key = ", ".join(ident(k) for k in table.key)
     repeated = store.execute(
@@ -112,7 +116,7 @@ def _check_duplicates(store: Store, table: Table) -> None:
     ).fetchone()[0]
     if not repeated:
         return
-    values = ", ".join(ident(c) for c in table.column_names)
+    values = ", ".join(ident(c) for c in kept)
     key_text = " || ', ' || ".join(f"coalesce(CAST(t.{ident(k)} AS VARCHAR), '')" for k in table.key)
     conflict = (
         literal(f"key ({', '.join(table.key)}) = (")
@@ -126,10 +130,10 @@ def _check_duplicates(store: Store, table: Table) -> None:
     raw = ", ".join(
         f"CASE WHEN g.versions > 1 THEN s.{ident(c)} ELSE t.{ident('__raw_' + c)} END "
         f"AS {ident('__raw_' + c)}"
-        for c in table.column_names
+        for c in kept
     )
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS "
+        f"CREATE OR REPLACE TABLE {CHECKED} AS "
         f"WITH h AS (SELECT *, hash({values}) AS _hash FROM {CHECKED}), "
         f"g AS (SELECT {key}, count(DISTINCT _hash) AS versions, list(_line ORDER BY _file, _line) AS lines "
         f"FROM h WHERE NOT _bad GROUP BY {key} HAVING count(*) > 1) "
