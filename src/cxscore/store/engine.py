@@ -79,6 +79,10 @@ class Engine:
     def create_table(self, table: Table) -> None:
         self.execute(f"CREATE TABLE {self.quote(table.name)} ({self.column_definitions(table)})")
 
+    def create_tables(self, tables: Sequence[Table]) -> None:
+        for table in tables:
+            self.create_table(table)
+
     def add_column(self, table: Table, column: Column) -> None:
         self.execute(
             f"ALTER TABLE {self.quote(table.name)} ADD COLUMN "

@@ -162,10 +162,9 @@ class Store:
         """Create every missing table and column, and record the schema version."""
         existing = set(self.engine.list_tables())
         with self.transaction():
+            self.engine.create_tables([t for t in ALL_TABLES.values() if t.name not in existing])
             for table in ALL_TABLES.values():
-                if table.name not in existing:
-                    self.engine.create_table(table)
-                else:
+                if table.name in existing:
                     self._add_missing_columns(table)
             self.engine.replace_fact(bookkeeping.META, "schema_version", str(SCHEMA_VERSION))
 
