@@ -36,12 +36,16 @@ def main() -> None:
         wall = time.perf_counter() - started
         database = root / "cxscore.duckdb"
         megabytes = database.stat().st_size / 2**20
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024  # kB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # all threads, DuckDB's included
     result = {
         "size": args.size,
         "seed": args.seed,
         "wall_seconds": round(wall, 1),
         "build_seconds": round(summary.seconds or wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "peak_rss_mib": round(peak),
         "database_mib": round(megabytes),
         "cpus": os.cpu_count(),
@@ -53,8 +57,9 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(
-        f"size {args.size}, seed {args.seed}: {wall:.1f} s wall, peak RSS {peak:.0f} MiB, "
-        f"store {megabytes:.0f} MiB, {summary.total_rows:,} rows, {os.cpu_count()} CPUs\n"
+        f"size {args.size}, seed {args.seed}: {wall:.1f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.0f} MiB, "
+        f"store {megabytes:.0f} MiB, {summary.total_rows:,} rows, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at the end\n"
     )
     print("| table | rows |\n|---|---:|")
     for name, count in summary.rows.items():

@@ -7,7 +7,8 @@ Planted here:
 4. Support Premier (2 agents, about 25 cases a year) has average true satisfaction; its observed sample
    is the 90th percentile of 40 equally likely draws (as lucky as the luckiest team in ten), so it tops
    the raw ranking by noise alone;
-6. one Support EMEA agent sends the survey only after good cases (no reopen, resolved within 3 days);
+6. one Support EMEA agent sends the survey only after good cases (answered within a day, resolved within
+   two, never reopened);
 7. December is slow (first responses take twice as long, latent -0.5) and Q1 is the busiest quarter.
 """
 
@@ -138,7 +139,7 @@ def _chunk(
         "contacts_to_resolve": contacts_needed, "resolution": Labels(_RESOLUTIONS, resolution),
     })  # fmt: skip
     groups = _comment_groups(defect, times)
-    good = (times["reopens"] == 0) & (times["resolve_days"] < 3)
+    good = (times["reopens"] == 0) & (times["resolve_days"] < 2) & (times["first_response_hours"] < 24)
     _survey(
         rng,
         world,

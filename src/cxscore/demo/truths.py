@@ -91,8 +91,9 @@ TRUTHS: tuple[PlantedTruth, ...] = (
     PlantedTruth(
         6,
         "An agent who only surveys happy customers",
-        "the first agent of team T-SUP-EMEA (see the summary for the person id)",
-        "invites 93% of cases without reopen and resolved within 3 days, 5% of the others; peers 93% of all",
+        "the support agent of team T-SUP-EMEA with the lowest person id",
+        "invites 93% of cases answered within a day, resolved within two and never reopened, 5% of the "
+        "others; peers invite 93% of all",
         f"""SELECT printf('%s: invitation rate %.0f%%, CSAT %.0f%%; Support EMEA peers: %.0f%%, %.0f%%',
             max(agent) FILTER (WHERE me), max(rate) FILTER (WHERE me), max(csat) FILTER (WHERE me),
             avg(rate) FILTER (WHERE NOT me), avg(csat) FILTER (WHERE NOT me))
