@@ -274,8 +274,24 @@ def test_renewal_churn_and_retention_for_the_company_by_year(world: Any) -> None
         assert nrr[key]["value"] == pytest.approx(net, rel=1e-9)
         assert grr[key]["value"] <= 1.0
     assert nrr[(D(2024, 1, 1),)]["value"] > grr[(D(2024, 1, 1),)]["value"]  # expansion counts in NRR only
-    year = nrr[(D(2024, 1, 1),)]
-    assert year["lower"] <= year["value"] <= year["upper"]
+
+
+def test_revenue_retention_interval_is_the_linearised_ratio_estimator(world: Any) -> None:
+    from scipy import stats as scipy_stats
+
+    # 2025 terms (starting ARR, renewed ARR): K2 (200, 0), K3 (50, 40), K4 (80, 80), K5 (60, 0).
+    starting = np.array([200.0, 50.0, 80.0, 60.0])
+    renewed = np.array([0.0, 40.0, 80.0, 0.0])
+    ratio = renewed.sum() / starting.sum()
+    residuals = renewed - ratio * starting
+    error = residuals.std(ddof=1) / (starting.mean() * np.sqrt(4))
+    half = scipy_stats.t.ppf(0.975, 3) * error
+    row = rows(world.compute("net_revenue_retention", grain="year"), "period")[(D(2025, 1, 1),)]
+    assert row["value"] == pytest.approx(ratio, rel=1e-9)
+    assert row["lower"] == pytest.approx(max(0.0, ratio - half), rel=1e-9)
+    assert row["upper"] == pytest.approx(ratio + half, rel=1e-9)
+    gross = rows(world.compute("gross_revenue_retention", grain="year"), "period")[(D(2025, 1, 1),)]
+    assert gross["upper"] <= 1.0
 
 
 def test_retention_is_credited_to_the_owner_on_the_last_day_of_the_term(world: Any) -> None:

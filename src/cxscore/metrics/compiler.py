@@ -3,8 +3,8 @@
 Everything heavy runs in the engine: filtering, attribution as of the fact's date, the team roll-up,
 slicing and grouping. The engine returns, per scope x dimensions x period, only the numbers an
 interval needs (n, successes, promoters and detractors, sums and sums of squares, ...); `result.py`
-turns those into values with intervals. Percentiles and revenue retention also need a sample: the
-order statistics at given ranks, and the per-term amounts for a bootstrap (`samples`).
+turns those into values with intervals. Percentiles also need a sample: the order statistics at the
+ranks their interval names, picked by the engine.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Compiled:
     query: Query
     statistics: ir.Table
     keys: tuple[str, ...]  # scope_id, the dimensions, period
-    facts: ir.Table | None  # one row per credited fact with `_value`, for samples (percentile, retention)
+    facts: ir.Table | None  # one row per credited fact with `_x`, for the order statistics of percentiles
 
 
 def compile_metric(metric: Metric, table: Tables, query: Query) -> Compiled:
@@ -267,7 +267,15 @@ def _retention(metric: Metric, facts: ir.Table, keys: list[str]) -> ir.Table:
             # A logo is retained if any of its terms that ended in the period was renewed.
             facts = facts.group_by([*keys, unit]).aggregate(_x=facts._x.max(), _s=_one_if(facts._s > 0).max())
         return facts.group_by(keys).aggregate(n=facts.count(), successes=_one_if(facts._s > 0).sum())
-    return facts.group_by(keys).aggregate(n=facts.count(), starting=facts._x.sum(), ending=facts._s.sum())
+    # Sums, squares and cross-products: enough for the ratio estimator's linearised variance.
+    return facts.group_by(keys).aggregate(
+        n=facts.count(),
+        starting=facts._x.sum(),
+        ending=facts._s.sum(),
+        starting_squares=(facts._x * facts._x).sum(),
+        ending_squares=(facts._s * facts._s).sum(),
+        cross=(facts._x * facts._s).sum(),
+    )
 
 
 _AGGREGATE: dict[Aggregation, Callable[[Metric, ir.Table, list[str]], ir.Table]] = {

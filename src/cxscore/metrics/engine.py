@@ -24,10 +24,7 @@ if TYPE_CHECKING:
 
     from cxscore.store import Store
 
-__all__ = ["BOOTSTRAP_RESAMPLES", "MetricEngine"]
-
-#: Resamples of the revenue-retention bootstrap (seeded, so results are reproducible).
-BOOTSTRAP_RESAMPLES = 1000
+__all__ = ["MetricEngine"]
 
 
 class MetricEngine:
@@ -97,8 +94,6 @@ class MetricEngine:
         metric = compiled.metric
         if metric.aggregation is Aggregation.PERCENTILE:
             return self._order_statistics(compiled, statistics)
-        if metric.retention is not None and metric.retention.mode != "logo":
-            return self._bootstrap(compiled, statistics)
         return statistics
 
     def _order_statistics(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
@@ -136,30 +131,7 @@ class MetricEngine:
         merged = statistics.merge(wide, on=keys, how="left")
         return merged
 
-    def _bootstrap(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
-        """Bounds of revenue retention: a seeded bootstrap over the terms of each group."""
-        assert compiled.facts is not None
-        keys = list(compiled.keys)
-        sample = self._run(compiled.facts.select(*keys, "_x", "_s"))
-        level = compiled.query.level
-        bounds = []
-        for group, rows in sample.groupby(keys, dropna=False, sort=False):
-            pairs = rows[["_x", "_s"]].to_numpy(dtype="float64")
-            low, high = stats.bootstrap_interval(pairs, _retained_share, level, BOOTSTRAP_RESAMPLES, seed=0)
-            bounds.append((*group, low, high))
-        found = pd.DataFrame(bounds, columns=[*keys, "lower", "upper"])
-        return statistics.merge(found, on=keys, how="left")
-
-
-def _retained_share(rows: np.ndarray) -> float:
-    """Ending over starting amount of a resample; NaN when nothing was up for renewal."""
-    starting = float(rows[:, 0].sum())
-    return float(rows[:, 1].sum()) / starting if starting > 0 else float("nan")
-
 
 def _empty(compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
-    metric = compiled.metric
-    sampled = metric.aggregation is Aggregation.PERCENTILE or (
-        metric.retention is not None and metric.retention.mode != "logo"
-    )
+    sampled = compiled.metric.aggregation is Aggregation.PERCENTILE
     return statistics.assign(lower=[], upper=[]) if sampled else statistics

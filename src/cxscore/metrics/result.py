@@ -1,6 +1,6 @@
 """Results: the engine's sufficient statistics become values with intervals, comparisons and flags.
 
-Python only touches aggregated rows here (and, for percentiles and revenue retention, small samples):
+Python only touches aggregated rows here (and, for percentiles, the order statistics that bound them):
 one row per scope x dimensions x period. Every interval comes from `cxscore.stats`.
 """
 
@@ -18,7 +18,7 @@ from cxscore.errors import ConfigError
 from cxscore.metrics.definition import Aggregation, Metric
 from cxscore.metrics.query import PER_YEAR, Query
 
-__all__ = ["ADDITIVE", "COLUMNS", "evaluate", "period_ordinal"]
+__all__ = ["COLUMNS", "additive", "evaluate", "period_ordinal"]
 
 #: The columns of every result, in order (dimension columns come after `scope_id`).
 COLUMNS = (
@@ -51,9 +51,20 @@ ADDITIVE: dict[Aggregation, tuple[str, ...]] = {
     Aggregation.COUNT: ("n",),
     Aggregation.RATIO: ("n", "numerator", "numerator_n", "denominator"),
     Aggregation.RATE: ("n", "numerator", "numerator_n", "denominator"),
-    Aggregation.RETENTION: ("n", "successes"),  # logo only; revenue retention needs its sample
+    Aggregation.RETENTION: ("n", "successes"),  # logo retention; revenue retention: _REVENUE
     Aggregation.PERCENTILE: (),
 }
+_REVENUE = ("n", "starting", "ending", "starting_squares", "ending_squares", "cross")
+
+
+def additive(metric: Metric) -> tuple[str, ...]:
+    """The sufficient statistics of `metric` that add up across periods (none for percentiles)."""
+    return _REVENUE if _is_revenue(metric) else ADDITIVE[metric.aggregation]
+
+
+def _is_revenue(metric: Metric) -> bool:
+    return metric.retention is not None and metric.retention.mode != "logo"
+
 
 _EPOCH_MONDAY = dt.date(1970, 1, 5).toordinal()
 
@@ -77,8 +88,7 @@ def evaluate(metric: Metric, query: Query, keys: tuple[str, ...], statistics: pd
     """Values, intervals, comparisons and the insufficient-data flag for every row of `statistics`.
 
     `statistics` has the group `keys` (scope_id, dimensions, period) and the metric's sufficient
-    statistics; percentiles bring `lower`/`upper` already (from their order statistics), revenue
-    retention likewise (from its bootstrap).
+    statistics; percentiles bring `lower`/`upper` already (from their order statistics).
     """
     frame = statistics.copy()
     frame["period"] = [pd.Timestamp(d).date() for d in frame["period"]]
@@ -117,9 +127,8 @@ def _period_start(day: dt.date, grain: str) -> dt.date:
 
 
 def _rolling(metric: Metric, frame: pd.DataFrame, groups: list[str], window: int) -> pd.DataFrame:
-    columns = list(ADDITIVE[metric.aggregation])
-    revenue = metric.retention is not None and metric.retention.mode != "logo"
-    if not columns or revenue:
+    columns = list(additive(metric))
+    if not columns:
         raise ConfigError(
             f"Metric '{metric.name}' ({metric.aggregation.value}) cannot be computed over rolling windows: "
             "its statistic does not add up across periods. Use a longer grain instead (e.g. quarter)."
@@ -137,12 +146,10 @@ def _rolling(metric: Metric, frame: pd.DataFrame, groups: list[str], window: int
 
 def _values(metric: Metric, frame: pd.DataFrame, level: float) -> pd.DataFrame:
     kind = metric.aggregation
-    if kind is Aggregation.RETENTION and metric.retention is not None and metric.retention.mode != "logo":
-        kind = Aggregation.RATIO  # revenue retention: value here, interval from the bootstrap sample
-        value = _divide(frame["ending"], frame["starting"])
-        method = stats.Method.BOOTSTRAP_PERCENTILE
-        return frame.assign(value=value, method=method.value)
-    value, (lower, upper), method = _VALUES[kind](frame, level)
+    compute = _revenue if _is_revenue(metric) else _VALUES[kind]
+    value, (lower, upper), method = compute(frame, level)
+    if metric.retention is not None and metric.retention.mode == "gross":
+        upper = np.minimum(upper, 1.0)  # gross retention cannot exceed 100%
     return frame.assign(value=value, lower=lower, upper=upper, method=method.value)
 
 
@@ -200,6 +207,30 @@ def _ratio(frame: pd.DataFrame, level: float) -> Computed:
 def _rate(frame: pd.DataFrame, level: float) -> Computed:
     top, bottom = frame["numerator"], frame["denominator"]
     return _divide(top, bottom), stats.rate_interval(top, bottom, level), stats.Method.POISSON_EXACT
+
+
+def _revenue(frame: pd.DataFrame, level: float) -> Computed:
+    """Revenue retention R = sum(ending) / sum(starting), a ratio estimator over terms.
+
+    Its standard error is the linearised one (Cochran 1977, section 6.3): the standard deviation of the
+    residuals d = ending - R * starting, over the mean starting amount, over sqrt(n); the interval is
+    the Student t interval with that spread, from `cxscore.stats.mean_interval`.
+    """
+    n = frame["n"].to_numpy(dtype="float64")
+    ratio = _divide(frame["ending"], frame["starting"])
+    r = np.nan_to_num(ratio)
+    residual_squares = (
+        frame["ending_squares"].to_numpy(dtype="float64")
+        - 2.0 * r * frame["cross"].to_numpy(dtype="float64")
+        + r * r * frame["starting_squares"].to_numpy(dtype="float64")
+    )
+    spread = np.sqrt(np.maximum(residual_squares, 0.0) / np.where(n > 1, n - 1.0, 1.0))
+    mean_start = np.nan_to_num(_divide(frame["starting"], frame["n"]), nan=1.0)
+    sd = np.where(mean_start > 0, spread / np.where(mean_start > 0, mean_start, 1.0), 0.0)
+    lower, upper = stats.mean_interval(r, sd, n, level)
+    defined = ~np.isnan(ratio)
+    lower = np.where(defined, np.maximum(lower, 0.0), np.nan)
+    return ratio, (lower, np.where(defined, upper, np.nan)), stats.Method.STUDENT_T
 
 
 def _percentile(frame: pd.DataFrame, level: float) -> Computed:
