@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
@@ -29,16 +29,17 @@ _PROGRESS_AFTER = 1.0
 
 
 @contextmanager
-def delayed_progress(label: str) -> Iterator[Progress]:
-    """A spinner with the current step that appears only if the work takes more than a second."""
+def delayed_progress(label: str, steps: int | None = None) -> Iterator[Progress]:
+    """A progress bar with the current step that appears only if the work takes more than a second."""
     progress = Progress(
         SpinnerColumn(),
+        BarColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     )
-    task = progress.add_task(label, total=None)
+    task = progress.add_task(label, total=steps)
     done = threading.Event()
 
     def show_later() -> None:
@@ -54,6 +55,13 @@ def delayed_progress(label: str) -> Iterator[Progress]:
         timer.join()
         progress.stop()
         progress.update(task, visible=False)
+
+
+def advance(progress: Progress, step: str) -> None:
+    """Show `step` as the current one; the bar counts the steps already finished."""
+    task = progress.tasks[0]
+    started = 0 if task.description.startswith("Importing") else int(task.completed) + 1
+    progress.update(task.id, description=step, completed=started)
 
 
 def import_command(
@@ -97,13 +105,14 @@ def import_command(
         )
         store = find_project(project).store()
         try:
-            with delayed_progress(f"Importing into {table}") as progress:
+            # The importer reports four steps: read, validate, quarantine, store.
+            with delayed_progress(f"Importing into {table}", steps=4) as progress:
                 result = import_files(
                     store,
                     table,
                     files,
                     options,
-                    lambda step: progress.update(progress.task_ids[0], description=step),
+                    lambda step: advance(progress, step),
                 )
         finally:
             store.close()
