@@ -38,8 +38,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Exit code 5 means "no tests collected": not a failure of the code under test.
 pytest: $(STAMP) engines
-	$(BIN)/pytest
+	$(BIN)/pytest || test $$? -eq 5
 
 docs: $(STAMP)
 	$(BIN)/python -m cxscore.reference
