@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxscore.errors import ConfigError
 from cxscore.metrics import conditions
-from cxscore.metrics.attribution import credit, team_closure
+from cxscore.metrics.attribution import OWNERSHIPS, TEAM_CREDITS, credit, team_closure
 from cxscore.metrics.definition import Aggregation, Facts, Metric
 from cxscore.metrics.query import GRAINS, Query
 from cxscore.metrics.views import VIEWS, seconds_between, source_table
@@ -50,9 +50,13 @@ class Compiled:
     facts: ir.Table | None  # one row per credited fact with `_x`, for the order statistics of percentiles
 
 
-def compile_metric(metric: Metric, table: Tables, query: Query) -> Compiled:
-    """Compile `metric` for `query` against the tables returned by `table(name)`."""
-    resolve = _resolver(table)
+def compile_metric(metric: Metric, table: Tables, query: Query, closure: ir.Table | None = None) -> Compiled:
+    """Compile `metric` for `query` against the tables returned by `table(name)`.
+
+    `closure` is the team closure (`attribution.team_closure`) when the caller keeps one; otherwise it
+    is read from the `teams` table when a query needs it.
+    """
+    resolve = _resolver(table, closure)
     keys = ("scope_id", *query.dimensions, "period")
     if metric.aggregation in (Aggregation.RATIO, Aggregation.RATE):
         numerator, denominator = metric.sides
@@ -81,9 +85,9 @@ def fact_rows(metric: Metric, table: Tables, query: Query) -> ir.Table:
     return scoped_facts(metric, metric.facts, query, _resolver(table), _measure(metric))
 
 
-def _resolver(table: Tables) -> Tables:
+def _resolver(table: Tables, closure: ir.Table | None = None) -> Tables:
     """Look up canonical tables through `table`, derived views by building them, the closure once."""
-    cache: dict[str, ir.Table] = {}
+    cache: dict[str, ir.Table] = {} if closure is None else {"_team_closure": closure}
 
     def resolve(name: str) -> ir.Table:
         if name not in cache:
@@ -120,6 +124,7 @@ def scoped_facts(metric: Metric, facts: Facts, query: Query, resolve: Tables, me
     t = t.mutate(**measure(t))
     if "_x" in t.columns and metric.aggregation is not Aggregation.COUNT:
         t = t.filter(t._x.notnull())
+    t = t.select(*_needed(facts, query, t))
     needs_team = query.scope == "team" or "role" in query.dimensions
     if (query.scope != "company" or "role" in query.dimensions) and facts.attribution is None:
         raise ConfigError(
@@ -134,26 +139,55 @@ def scoped_facts(metric: Metric, facts: Facts, query: Query, resolve: Tables, me
     return _scope(metric, facts, t, query, resolve)
 
 
+def _needed(facts: Facts, query: Query, t: ir.Table) -> list[str]:
+    """The columns the rest of the query reads: fewer columns, smaller plans and less work."""
+    declared = source_table(facts.source)
+    assert declared is not None  # validated
+    wanted = ["_at", "period", *[c for c in ("_x", "_s") if c in t.columns]]
+    spec = facts.attribution
+    if spec is not None:
+        wanted += [c for c in (spec.person, spec.team, spec.anonymous) if c]
+        wanted += [OWNERSHIPS[spec.owner].match] if spec.owner else []
+        wanted += [*declared.key, TEAM_CREDITS[spec.teams].match] if spec.teams else []
+    for name in query.dimensions:
+        found = _dimension_column(facts, name)
+        wanted += [found[0]] if found else []
+    return list(dict.fromkeys(c for c in wanted if c in t.columns))
+
+
+def _dimension_column(facts: Facts, name: str) -> tuple[str, str | None, str | None] | None:
+    """Where dimension `name` comes from: (source column, referenced table, its key), or None."""
+    declared = source_table(facts.source)
+    assert declared is not None
+    column = DIMENSION_ALIASES.get(name, name)
+    if declared.has_column(column):
+        return column, None, None
+    for via in declared.columns:
+        target = via.references.split(".") if via.references else None
+        if (
+            target
+            and target[0] in TABLES
+            and target[0] != facts.source
+            and TABLES[target[0]].has_column(name)
+        ):
+            return via.name, target[0], target[1]
+    return None
+
+
 def _dimension(metric: Metric, facts: Facts, t: ir.Table, name: str, resolve: Tables) -> ir.Table:
     """Add dimension `name` as a column: the source's own column, or one reached through a reference."""
     if name == "role":
         return t.mutate(role=t._role)
     declared = source_table(facts.source)
     assert declared is not None  # validated
-    column = DIMENSION_ALIASES.get(name, name)
-    if declared.has_column(column):
-        return t.mutate(**{name: t[column].cast("string")}) if column != name else t
-    for via in declared.columns:
-        target = via.references.split(".") if via.references else None
-        if (
-            target
-            and target[0] in TABLES
-            and TABLES[target[0]].has_column(name)
-            and target[0] != facts.source
-        ):
-            other = resolve(target[0]).select(_ref_key=target[1], _ref_value=name)
-            joined = t.left_join(other, t[via.name] == other._ref_key)
-            return joined.select(*t.columns, joined._ref_value.cast("string").name(name))
+    found = _dimension_column(facts, name)
+    if found is not None:
+        column, target, key = found
+        if target is None or key is None:
+            return t.mutate(**{name: t[column].cast("string")}) if column != name else t
+        other = resolve(target).select(_ref_key=key, _ref_value=name)
+        joined = t.left_join(other, t[column] == other._ref_key)
+        return joined.select(*t.columns, joined._ref_value.cast("string").name(name))
     raise ConfigError(
         f"Metric '{metric.name}' cannot be sliced by '{name}': table '{facts.source}' has no such column "
         f"and none of the tables it references has one. Slice by a column of {facts.source} "

@@ -43,6 +43,18 @@ class MetricEngine:
 
         self.store = store
         self.catalog = catalog if catalog is not None else load_catalog()
+        self._closure: ir.Table | None = None
+
+    def closure(self) -> ir.Table:
+        """The team closure, read from the `teams` table once per engine.
+
+        Make a new engine after changing the team hierarchy.
+        """
+        from cxscore.metrics.attribution import team_closure
+
+        if self._closure is None:
+            self._closure = team_closure(self.store.table)
+        return self._closure
 
     def compile(
         self,
@@ -57,7 +69,8 @@ class MetricEngine:
         """The metric compiled for one query, without running it."""
         definition = self.catalog.get(metric) if isinstance(metric, str) else metric
         query = Query(tuple(by), grain, start, end, window, level)
-        return compile_metric(definition, self.store.table, query)
+        closure = self.closure() if query.scope == "team" else None
+        return compile_metric(definition, self.store.table, query, closure)
 
     def compute(
         self,
