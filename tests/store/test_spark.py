@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,3 +76,22 @@ def test_managed_tables_without_a_path(spark: Any) -> None:
     store.load("products", ROWS)
     assert store.count("products") == 2
     assert set(ALL_TABLES) <= set(store.engine.list_tables())
+
+
+@pytest.mark.parametrize("stage_locally", [True, False], ids=["through-parquet", "create-data-frame"])
+def test_both_load_paths_store_the_same_rows(spark: Any, stage_locally: bool) -> None:
+    store = spark()
+    store.create_schema()
+    store.engine.stage_locally = stage_locally
+    rows = pa.table(
+        {
+            "response_id": ["R-1", "R-2", "R-3"],
+            "responded_at": pa.array([dt.datetime(2025, 3, 1, 10, 15, 0, 1), None, dt.datetime(1970, 1, 1)]),
+            "nps": [10, None, 0],
+            "comment": ["", None, 'a\nb, "c"'],
+            "anonymous": [True, None, False],
+        }
+    )
+    store.load("responses", rows)
+    back = store.table("responses").order_by("response_id").select(*rows.column_names).to_pyarrow()
+    assert back.cast(rows.schema).equals(rows)
