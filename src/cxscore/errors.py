@@ -7,6 +7,8 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     ├── ConfigError (ValueError)          a project file or setting is wrong
     │   ├── ProjectNotFoundError          no cxscore project where one was expected
     │   ├── MetricDefinitionError         metric definitions have problems (holds every one, with file:line)
+    │   ├── GoalDefinitionError           goal policies or benchmark tables have problems (lists every one)
+    │   ├── ScorecardDefinitionError      scorecard definitions have problems (lists every one)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -27,6 +29,7 @@ __all__ = [
     "ConfigError",
     "DemoError",
     "EngineNotInstalledError",
+    "GoalDefinitionError",
     "ImportFileError",
     "LoadError",
     "MappingError",
@@ -34,6 +37,7 @@ __all__ = [
     "ModelError",
     "ProjectNotFoundError",
     "SchemaError",
+    "ScorecardDefinitionError",
     "StatisticsError",
     "StoreURLError",
 ]
@@ -94,6 +98,14 @@ class MappingError(ImportFileError):
 
 class DemoError(CXScoreError, ValueError):
     """The demo company cannot be built as asked."""
+
+
+class GoalDefinitionError(ConfigError):
+    """Goal policies or benchmark tables have problems; the message lists every one with its file."""
+
+
+class ScorecardDefinitionError(ConfigError):
+    """Scorecard definitions have problems; the message lists every one with its file."""
 
 
 class StatisticsError(CXScoreError, ValueError):
