@@ -1,0 +1,58 @@
+"""PostgreSQL specifics: a schema of its own, and transactions that other connections cannot see into."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pyarrow as pa
+import pytest
+
+from cxscore.store import SCHEMA_VERSION, Store
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def database(postgres_server: Any) -> Iterator[str]:
+    """The URL of a new, empty database on the run's server."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+def test_tables_go_to_the_schema_the_url_names(database: str) -> None:
+    store = Store.postgres(database + "?schema=analytics")
+    try:
+        store.create_schema()
+        store.load("products", pa.table({"product_id": ["atlas"]}))
+        assert store.schema_version() == SCHEMA_VERSION
+        with psycopg.connect(database) as other:
+            found = other.execute(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'products'"
+            ).fetchall()
+            assert found == [("analytics",)]
+            assert other.execute("SELECT product_id FROM analytics.products").fetchall() == [("atlas",)]
+    finally:
+        store.close()
+
+
+def test_a_transaction_is_invisible_to_others_until_it_commits(database: str) -> None:
+    store = Store.postgres(database)
+    store.create_schema()
+    try:
+        with psycopg.connect(database, autocommit=True) as other, store.transaction():
+            store.load("products", pa.table({"product_id": ["atlas"]}))
+            assert store.count("products") == 1  # Ibis reads inside the same transaction
+            assert other.execute("SELECT count(*) FROM products").fetchone() == (0,)
+        assert other_count(database) == 1
+    finally:
+        store.close()
+
+
+def other_count(database: str) -> int:
+    with psycopg.connect(database) as other:
+        row = other.execute("SELECT count(*) FROM products").fetchone()
+        assert row is not None
+        return int(row[0])
