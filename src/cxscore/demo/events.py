@@ -15,7 +15,7 @@ from cxscore.demo.contracts import Contracts
 from cxscore.demo.customers import Customers
 from cxscore.demo.feedback import EVENT_IDS, Feedback, Invitations
 from cxscore.demo.organisation import Organisation, team_code
-from cxscore.demo.writer import Ids, Labels, Writer
+from cxscore.demo.writer import Derived, Ids, Labels, Writer
 
 __all__ = ["EDITIONS", "build_events"]
 
@@ -123,7 +123,7 @@ def _testimonials(
         "testimonial_id": Ids("TM-", 6, ids), "account_id": Ids("A-", 6, np.concatenate([videos, others])),
         "event_id": Labels(EVENT_IDS, at_event),
         "recorded_on": recorded, "format": Labels(("quote", "case_study", "video", "review"), kind),
-        "url": Labels(["https://meridian.example/customers"], np.zeros(len(ids), dtype=np.int64)),
+        "url": Derived("'https://meridian.example/stories/' || {id}", {"id": Ids("TM-", 6, ids)}),
     })  # fmt: skip
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 from cxscore.model import TABLES, Kind
 from cxscore.store import Store
 
-__all__ = ["Derived", "Ids", "Labels", "Values", "Writer", "nullable"]
+__all__ = ["Derived", "Ids", "Labels", "Values", "Writer"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,6 @@ class Derived:
 
 
 Values: TypeAlias = "Ids | Labels | Derived | npt.NDArray[Any] | pa.Array[Any] | Sequence[Any]"
-
-
-def nullable(values: npt.NDArray[Any], missing: npt.NDArray[np.bool_]) -> pa.Array[Any]:
-    """`values` with NULL where `missing` is true (numbers, or datetime64 days and seconds)."""
-    array: pa.Array[Any] = pa.array(values, mask=np.asarray(missing, dtype=bool))
-    return array
 
 
 class Writer:
