@@ -372,3 +372,20 @@ def test_event_metrics_by_year(world: Any) -> None:
     # 2023-10-01 (A5 only): 5 / 1.
     assert growth[(D(2024, 1, 1),)]["value"] == pytest.approx((6 / 4) / (5 / 1))
     assert growth[(D(2024, 1, 1),)]["n"] == 1
+
+
+def test_quarterly_engagement_counts_account_quarters_under_contract(world: Any) -> None:
+    contracts, activities = world.frames["contracts"], world.frames["activities"]
+    quarters = [D(year, month, 1) for year in range(2023, 2027) for month in (1, 4, 7, 10)]
+    touched = {(a.account_id, period_start(a.occurred_at, "quarter")) for a in activities.itertuples()}
+    covered = {
+        (c.account_id, q) for c in contracts.itertuples() for q in quarters if c.start_date <= q <= c.end_date
+    }
+    counts: dict[dt.date, list[int]] = {}
+    for account, quarter in covered:
+        year = counts.setdefault(D(quarter.year, 1, 1), [0, 0])
+        year[0] += 1
+        year[1] += (account, quarter) in touched
+    result = rows(world.compute("quarterly_engagement", grain="year"), "period")
+    assert {k[0]: [r["n"], r["successes"]] for k, r in result.items()} == counts
+    assert counts[D(2024, 1, 1)] == [17, 1] and counts[D(2025, 1, 1)] == [16, 1]

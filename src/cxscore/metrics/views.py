@@ -153,6 +153,41 @@ def _deal_follow_ups(table: Tables) -> ir.Table:
     )
 
 
+def _account_quarters(table: Tables) -> ir.Table:
+    import ibis
+
+    contracts, activities = table("contracts"), table("activities")
+    # Every quarter of every year the data touches, built in the engine (no calendar table needed).
+    years = (
+        contracts.select(year=contracts.start_date.year())
+        .union(contracts.select(year=contracts.end_date.year()))
+        .union(activities.select(year=activities.occurred_at.year()))
+        .distinct()
+    )
+    quarters = years.select(quarter=ibis.date(years.year, 1, 1))
+    for month in (4, 7, 10):
+        quarters = quarters.union(years.select(quarter=ibis.date(years.year, month, 1)))
+    live = contracts.join(
+        quarters, [contracts.start_date <= quarters.quarter, contracts.end_date >= quarters.quarter]
+    )
+    covered = live.select(live.account_id, live.quarter).distinct()
+    touched = (
+        activities.select(activities.account_id, quarter=activities.occurred_at.truncate("Q").cast("date"))
+        .distinct()
+        .rename(touched_account="account_id", touched_quarter="quarter")
+    )
+    joined = covered.left_join(
+        touched,
+        [covered.account_id == touched.touched_account, covered.quarter == touched.touched_quarter],
+    )
+    return joined.select(
+        "account_id",
+        "quarter",
+        touched=joined.touched_account.notnull(),
+        days_since_start=days_between(joined.quarter, _today()),
+    )
+
+
 def _attended(table: Tables) -> ir.Table:
     registrations, events = table("event_registrations"), table("events")
     came = registrations.filter(registrations.attended.fill_null(False))
@@ -308,6 +343,22 @@ VIEWS: dict[str, View] = {
             ),
         ),
         _deal_follow_ups,
+    ),
+    "account_quarters": View(
+        Table(
+            "account_quarters",
+            "One row per account and quarter that began while the account had a contract term, with whether "
+            "anyone had an activity on the account in that quarter.",
+            "views",
+            (
+                Column("account_id", Kind.STRING, "The account.", "A-10001"),
+                Column("quarter", Kind.DATE, "First day of the quarter.", "2025-04-01"),
+                _flag("touched", "Whether an activity on the account happened in the quarter."),
+                _float("days_since_start", "Days from the quarter's first day to today."),
+            ),
+            key=("account_id", "quarter"),
+        ),
+        _account_quarters,
     ),
     "event_attendance": View(
         _declare(
