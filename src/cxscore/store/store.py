@@ -258,7 +258,10 @@ def _spark_session(master: str) -> Any:
     builder = SparkSession.builder.master(master).appName("cxscore")
     for key, value in SPARK_SETTINGS.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    # Spark's WARN level reports, among others, every table folder it has yet to create.
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 #: Session settings cxscore relies on: UTC timestamps and Arrow for moving rows to and from Python.
