@@ -84,20 +84,21 @@ class Results:
 
     def role(self, person_id: str, day: dt.date) -> str | None:
         """The person's role on `day` (their latest membership started by then)."""
-        rows = self.memberships[self.memberships["person_id"] == person_id]
-        starts = pd.to_datetime(rows["valid_from"]).dt.date
-        ends = pd.to_datetime(rows["valid_to"]).dt.date
-        active = rows[(starts <= day) & (ends.isna() | (ends > day))]
-        if active.empty:
-            active = rows[starts <= day]
-        return None if active.empty else str(active.sort_values("valid_from").iloc[-1]["role_id"])
+        rows = self._memberships_on(person_id, day)
+        return None if rows.empty else str(rows.iloc[-1]["role_id"])
 
     def team_of(self, person_id: str, day: dt.date) -> str | None:
+        rows = self._memberships_on(person_id, day)
+        return None if rows.empty else str(rows.iloc[-1]["team_id"])
+
+    def _memberships_on(self, person_id: str, day: dt.date) -> pd.DataFrame:
+        """The person's memberships on `day` (else the last one started by then), oldest first."""
         rows = self.memberships[self.memberships["person_id"] == person_id]
-        starts = pd.to_datetime(rows["valid_from"]).dt.date
-        ends = pd.to_datetime(rows["valid_to"]).dt.date
-        active = rows[(starts <= day) & (ends.isna() | (ends > day))]
-        return None if active.empty else str(active.sort_values("valid_from").iloc[-1]["team_id"])
+        moment = pd.Timestamp(day)
+        starts, ends = pd.to_datetime(rows["valid_from"]), pd.to_datetime(rows["valid_to"])
+        active = rows[(starts <= moment) & (ends.isna() | (ends > moment))]
+        chosen = active if not active.empty else rows[starts <= moment]
+        return chosen.sort_values("valid_from")
 
     def peers(self, scope: str, scope_id: str) -> list[str] | None:
         """Whom a scope id is compared with: sibling teams; for people, everyone; None for the company."""

@@ -1,0 +1,154 @@
+"""`cxscore scorecard ...`: list scorecards, show one for a team or person, the company summary, explain."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from cxscore.cli.common import ProjectOption, console, find_project, user_errors
+
+if TYPE_CHECKING:
+    from cxscore.scorecards.evaluation import Line, ScorecardResult
+
+app = typer.Typer(
+    help="Role scorecards: goals, attainment decided with intervals, trends.", no_args_is_help=True
+)
+
+PeriodOption = typer.Option(
+    None, "--period", help="A quarter (2025-Q4) or a year (2025); default: the latest complete quarter."
+)
+IndustryOption = typer.Option(
+    None, "--industry", help="Which benchmarks apply, e.g. b2b_saas (default: goals/*.yml)."
+)
+
+
+class Output(enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command("list")
+def list_scorecards(project: Path | None = ProjectOption) -> None:
+    """List the scorecards: who they apply to, their metrics and weights, and the customer share."""
+    from rich.table import Table as RichTable
+
+    from cxscore.metrics import load_catalog
+    from cxscore.scorecards import load_scorecards
+
+    with user_errors():
+        found = find_project(project)
+        catalog = load_catalog(found.root)
+        cards = load_scorecards(found.root, frozenset(m.name for m in catalog))
+    table = RichTable(
+        "scorecard", "applies to", "metrics (weight)", "customer share", "origin", title="Scorecards"
+    )
+    for card in cards:
+        applies = ", ".join([*card.roles, *(f"{f} teams" for f in card.functions)])
+        metrics = ", ".join(f"{i.metric} {i.weight:.0%}" for i in card.items)
+        table.add_row(card.name, applies, metrics, f"{card.customer_share:.0%}", card.origin)
+    console.print(table)
+    for card in cards:
+        for warning in card.warnings:
+            console.print(f"[bold yellow]Warning:[/] {warning}")
+
+
+@app.command()
+def show(
+    team: str | None = typer.Option(None, "--team", "-t", help="A team id, e.g. T-SUP-EMEA."),
+    person: str | None = typer.Option(None, "--person", help="A person id, e.g. P-00044."),
+    period: str | None = PeriodOption,
+    scorecard: str | None = typer.Option(
+        None, "--scorecard", help="Use this scorecard instead of the role's."
+    ),
+    industry: str | None = IndustryOption,
+    output: Output = typer.Option(Output.table, "--format", "-f", help="table, csv or json."),
+    project: Path | None = ProjectOption,
+) -> None:
+    """Show a team's or a person's scorecard (the company's with neither) for a quarter or a year."""
+    from cxscore.scorecards.api import scorecard as evaluate
+    from cxscore.scorecards.export import to_data
+
+    with user_errors():
+        result = evaluate(team, person, period, name=scorecard, industry=industry, project=project)
+    if output is Output.json:
+        sys.stdout.write(json.dumps(to_data(result), indent=2) + "\n")
+    elif output is Output.csv:
+        result.to_frame().to_csv(sys.stdout, index=False)
+    else:
+        print_result(result)
+
+
+def print_result(result: ScorecardResult) -> None:
+    """The scorecard as a table, with its score, coverage and warnings."""
+    from rich.table import Table as RichTable
+
+    title = f"{result.scorecard.label}: {result.name} ({result.scope_id}), {result.period}"
+    table = RichTable(
+        "metric",
+        "weight",
+        "value (95% CI, n)",
+        "goal",
+        "attainment",
+        "vs a year earlier",
+        "year to date",
+        "past years",
+        title=title,
+    )
+    for line in result.lines:
+        table.add_row(
+            line.item.label or line.metric.label,
+            f"{line.item.weight:.0%}",
+            _estimate(line),
+            line.format(line.target),
+            _attainment(line),
+            _change(line),
+            _ytd(line),
+            "; ".join(
+                f"{h.year}: {line.format(h.estimate.value)} (n={h.estimate.n})" for h in line.history[-3:]
+            ),
+        )
+    console.print(table)
+    score = "insufficient data" if result.score is None else f"{result.score:.2f}"
+    console.print(
+        f"Weighted score {score} (met 1, likely met 0.75, likely not met 0.25, not met 0) on "
+        f"{result.coverage:.0%} of the weight with enough data; "
+        f"customer share {result.scorecard.customer_share:.0%}."
+    )
+    for warning in result.warnings:
+        console.print(f"[bold yellow]Warning:[/] {warning}")
+
+
+def _estimate(line: Line) -> str:
+    e = line.estimate
+    if e is None:
+        return "no data"
+    text = f"{line.format(e.value)} ({line.format(e.lower)} to {line.format(e.upper)}, n={e.n})"
+    return f"[dim]{text} insufficient, n < {line.metric.min_n}[/]" if line.insufficient else text
+
+
+def _attainment(line: Line) -> str:
+    colours = {"met": "green", "likely met": "green", "likely not met": "yellow", "not met": "red"}
+    colour = colours.get(line.attainment.value, "dim")
+    return f"[{colour}]{line.attainment.value}[/]"
+
+
+def _change(line: Line) -> str:
+    if line.change is None:
+        return "n/a"
+    sign = "+" if line.change >= 0 else ""
+    p = "no p-value" if line.p_value is None else f"p={line.p_value:.3f}"
+    verdict = {True: " significant improvement", False: " significant decline", None: ""}[line.improved]
+    return f"{sign}{line.format(line.change)} ({p}){verdict}"
+
+
+def _ytd(line: Line) -> str:
+    ytd = line.year_to_date
+    if ytd is None:
+        return "n/a"
+    return f"{line.format(ytd.estimate.value)} (n={ytd.estimate.n})"
