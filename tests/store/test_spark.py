@@ -12,6 +12,7 @@ import pytest
 
 from cxscore.model import TABLES
 from cxscore.store import SCHEMA_VERSION, Store
+from cxscore.store.arrow import conform
 from cxscore.store.store import ALL_TABLES
 
 pytestmark = pytest.mark.spark
@@ -78,6 +79,18 @@ def test_managed_tables_without_a_path(spark: Any) -> None:
     assert set(ALL_TABLES) <= set(store.engine.list_tables())
 
 
+def both_load_paths_rows() -> pa.Table:
+    return pa.table(
+        {
+            "response_id": ["R-1", "R-2", "R-3"],
+            "responded_at": pa.array([dt.datetime(2025, 3, 1, 10, 15, 0, 1), None, dt.datetime(1970, 1, 1)]),
+            "nps": [10, None, 0],
+            "comment": ["", None, 'a\nb, "c"'],
+            "anonymous": [True, None, False],
+        }
+    )
+
+
 @pytest.mark.parametrize("stage_locally", [True, False], ids=["through-parquet", "create-data-frame"])
 def test_both_load_paths_store_the_same_rows(spark: Any, stage_locally: bool) -> None:
     store = spark()
@@ -95,3 +108,13 @@ def test_both_load_paths_store_the_same_rows(spark: Any, stage_locally: bool) ->
     store.load("responses", rows)
     back = store.table("responses").order_by("response_id").select(*rows.column_names).to_pyarrow()
     assert back.cast(rows.schema).equals(rows)
+
+
+def test_the_pandas_route_for_pyspark_3_keeps_nulls_and_types(spark: Any) -> None:
+    store = spark()
+    store.create_schema()
+    stored = store.engine.session.table("responses").schema
+    rows = conform(TABLES["responses"], both_load_paths_rows())
+    store.engine.pandas_frame(rows, stored).write.insertInto("responses")
+    back = store.table("responses").order_by("response_id").to_pyarrow().cast(rows.schema)
+    assert back.equals(rows)

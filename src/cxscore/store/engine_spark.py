@@ -107,12 +107,22 @@ class SparkEngine(Engine):
     def load(self, table: Table, data: pa.Table) -> None:
         if data.num_rows == 0:
             return
-        target = [self.quote(name) for name in self.session.table(self.quote(table.name)).columns]
+        stored = self.session.table(self.quote(table.name)).schema
+        target = [self.quote(name) for name in stored.names]
         if self.stage_locally:
             self._load_through_parquet(table, data, target)
-        else:
-            frame = self.session.createDataFrame(data)
-            frame.select(*target).write.insertInto(self.quote(table.name))
+            return
+        # insertInto matches columns by position: put them in the stored table's order.
+        ordered = data.select(stored.names)
+        try:
+            frame = self.session.createDataFrame(ordered)
+        except TypeError:  # PySpark before 4.0 takes no Arrow table: go through pandas
+            frame = self.pandas_frame(ordered, stored)
+        frame.write.insertInto(self.quote(table.name))
+
+    def pandas_frame(self, data: pa.Table, schema: Any) -> Any:
+        """A DataFrame of `data` made from pandas with the table's Spark `schema` (for PySpark 3.5)."""
+        return self.session.createDataFrame(data.to_pandas(), schema=schema)
 
     def _load_through_parquet(self, table: Table, data: pa.Table, target: list[str]) -> None:
         # Writing a Parquet file and inserting from it is 2-4x faster than createDataFrame on a local
