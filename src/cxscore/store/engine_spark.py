@@ -114,9 +114,9 @@ class SparkEngine(Engine):
             return
         # insertInto matches columns by position: put them in the stored table's order.
         ordered = data.select(stored.names)
-        try:
+        if _pyspark_major() >= 4:
             frame = self.session.createDataFrame(ordered)
-        except TypeError:  # PySpark before 4.0 takes no Arrow table: go through pandas
+        else:  # PySpark 3.5 takes no Arrow table: go through pandas
             frame = self.pandas_frame(ordered, stored)
         frame.write.insertInto(self.quote(table.name))
 
@@ -137,6 +137,12 @@ class SparkEngine(Engine):
             pq.write_table(data.cast(utc), f"{folder}/rows.parquet")
             columns = ", ".join(target)
             self.execute(f"INSERT INTO {self.quote(table.name)} SELECT {columns} FROM parquet.`{folder}`")
+
+
+def _pyspark_major() -> int:
+    import pyspark
+
+    return int(str(pyspark.__version__).split(".")[0])
 
 
 def _missing_local_folder(where: str) -> bool:
