@@ -14,6 +14,7 @@ from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 if TYPE_CHECKING:
     from cxscore.scorecards.evaluation import Line, ScorecardResult
+    from cxscore.scorecards.summary import CompanySummary
 
 app = typer.Typer(
     help="Role scorecards: goals, attainment decided with intervals, trends.", no_args_is_help=True
@@ -152,3 +153,69 @@ def _ytd(line: Line) -> str:
     if ytd is None:
         return "n/a"
     return f"{line.format(ytd.estimate.value)} (n={ytd.estimate.n})"
+
+
+@app.command()
+def summary(
+    period: str | None = PeriodOption,
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for scorecard-summary-PERIOD.json and .csv (default: the project's reports/).",
+    ),
+    industry: str | None = IndustryOption,
+    project: Path | None = ProjectOption,
+) -> None:
+    """The company's scorecard summary: every team's score, goals met or not, and the largest gaps."""
+    from cxscore.scorecards.summary import company_summary
+
+    with user_errors():
+        found = find_project(project)
+        result = company_summary(found, period, industry)
+        paths = result.write(out if out is not None else found.root / "reports")
+    print_summary(result)
+    console.print(f"Wrote {paths[0]} and {paths[1]}")
+
+
+def print_summary(result: CompanySummary) -> None:
+    """The teams' scores and attainment counts, then the largest gaps."""
+    from rich.table import Table as RichTable
+
+    from cxscore.scorecards.attainment import Attainment
+
+    teams = RichTable(
+        "team",
+        "scorecard",
+        "score",
+        "weight with data",
+        "met",
+        "likely met",
+        "likely not met",
+        "not met",
+        "insufficient data",
+        title=f"Scorecard summary, {result.period}",
+    )
+    for card in result.results:
+        counts = {a: sum(line.attainment is a for line in card.lines) for a in Attainment}
+        teams.add_row(
+            f"{card.name} ({card.scope_id})",
+            card.scorecard.name,
+            "insufficient data" if card.score is None else f"{card.score:.2f}",
+            f"{card.coverage:.0%}",
+            *(str(counts[a]) for a in list(Attainment)[:5]),
+        )
+    console.print(teams)
+    gaps = RichTable(
+        "team", "metric", "value (95% CI, n)", "goal", "short by", "attainment", title="Largest gaps"
+    )
+    for gap in result.gaps:
+        line = gap.line
+        gaps.add_row(
+            gap.team,
+            line.item.label or line.metric.label,
+            _estimate(line),
+            line.format(line.target),
+            line.format(gap.shortfall),
+            _attainment(line),
+        )
+    console.print(gaps)
