@@ -219,3 +219,36 @@ def print_summary(result: CompanySummary) -> None:
             _attainment(line),
         )
     console.print(gaps)
+
+
+@app.command()
+def explain(
+    metric: str = typer.Argument(..., help="A metric of the scorecard, e.g. csat."),
+    team: str | None = typer.Option(None, "--team", "-t", help="A team id."),
+    person: str | None = typer.Option(None, "--person", help="A person id."),
+    period: str | None = PeriodOption,
+    rows: int = typer.Option(10, "--rows", help="How many of the credited facts to show."),
+    industry: str | None = IndustryOption,
+    project: Path | None = ProjectOption,
+) -> None:
+    """Trace one number of a scorecard: the metric, the rows behind it, the goal policy and the benchmark."""
+    from cxscore.errors import ConfigError
+    from cxscore.scorecards.api import open_evaluator
+    from cxscore.scorecards.explain import explain as explain_line
+    from cxscore.scorecards.period import Period, latest_complete_quarter
+
+    with user_errors():
+        if team and person:
+            raise ConfigError("Give a team or a person, not both.")
+        found = find_project(project)
+        store = found.store()
+        try:
+            evaluator = open_evaluator(found, store, industry)
+            chosen = Period.parse(period) if period else latest_complete_quarter(store)
+            scope, scope_id = (
+                ("team", team) if team else ("person", person) if person else ("company", "company")
+            )
+            text = explain_line(evaluator, metric, scope, str(scope_id), chosen, rows).to_text()
+        finally:
+            store.close()
+    typer.echo(text)
