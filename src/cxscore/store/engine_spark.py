@@ -44,6 +44,7 @@ class SparkEngine(Engine):
 
     @property
     def session(self) -> Any:
+        """The SparkSession; Ibis's pyspark backend keeps it as `_session` and offers no public name."""
         return self.con._session
 
     def close(self) -> None:
