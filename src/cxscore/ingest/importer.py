@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cxscore.ingest.options import ImportOptions
-from cxscore.ingest.quarantine import quarantine_malformed, quarantine_rejected, resolve_stored
+from cxscore.ingest.quarantine import apply_quarantine, prepare_quarantine, resolve_stored
+from cxscore.ingest.scratch import scratch_database
 from cxscore.ingest.sources import STAGE, StagedFile, expand_paths, stage_files, stage_quarantined
 from cxscore.ingest.sql import literal
-from cxscore.ingest.upsert import upsert
+from cxscore.ingest.upsert import apply_upsert, plan_upsert
 from cxscore.ingest.validate import CHECKED, validate
 from cxscore.model import Table
 from cxscore.model import table as model_table
@@ -66,11 +67,10 @@ def import_files(
     files = expand_paths(paths)
     step = progress or (lambda _: None)
     import_id = _new_import_id()
-    with _import_session(store), store.transaction():
+    with _import_session(store):
         step(f"reading {len(files)} file(s)")
         staged = stage_files(store, table, files, options)
-        result = _process(store, table, staged, options, import_id, step)
-    return result
+        return _process(store, table, staged, options, import_id, step)
 
 
 def retry_quarantined(
@@ -91,7 +91,7 @@ def retry_quarantined(
         table = model_table(str(name))
         options = ImportOptions.from_json(str(options_json))
         import_id = _new_import_id()
-        with _import_session(store), store.transaction():
+        with _import_session(store):
             step(f"retrying {name}")
             staged = stage_quarantined(store, table, str(options_json))
             results.append(_process(store, table, staged, options, import_id, step))
@@ -114,38 +114,43 @@ def _process(
     validate(store, table, options, present)
     step("quarantining rejected rows")
     malformed = [m for f in staged for m in f.malformed]
-    quarantined = quarantine_rejected(store, table, import_id)
-    quarantined += quarantine_malformed(store, table, import_id, malformed)
-    step("storing")
-    changes = upsert(store, table, present)
-    resolved = resolve_stored(store, table)
+    quarantined = prepare_quarantine(store, table, import_id, malformed)
+    plan = plan_upsert(store, table, present)
     duplicates = int(store.execute(f"SELECT count(*) FROM {CHECKED} WHERE _duplicate").fetchone()[0])
-    result = ImportResult(
-        import_id=import_id,
-        table=table.name,
-        files=tuple(f.path for f in staged),
-        rows_read=sum(f.rows for f in staged) + len(malformed),
-        inserted=changes.inserted,
-        updated=changes.updated,
-        unchanged=changes.unchanged,
-        duplicates=duplicates,
-        quarantined=quarantined,
-        resolved=resolved,
-        ignored_columns={f.path: f.ignored_columns for f in staged if f.ignored_columns},
-    )
-    _log(store, result, started, options)
-    _drop_temporaries(store)
+    # Everything so far happened in the scratch database; the store changes in this one transaction.
+    with store.transaction():
+        apply_quarantine(store)
+        step("storing")
+        changes = apply_upsert(store, table, present, plan)
+        resolved = resolve_stored(store, table)
+        result = ImportResult(
+            import_id=import_id,
+            table=table.name,
+            files=tuple(f.path for f in staged),
+            rows_read=sum(f.rows for f in staged) + len(malformed),
+            inserted=changes.inserted,
+            updated=changes.updated,
+            unchanged=changes.unchanged,
+            duplicates=duplicates,
+            quarantined=quarantined,
+            resolved=resolved,
+            ignored_columns={f.path: f.ignored_columns for f in staged if f.ignored_columns},
+        )
+        _log(store, result, started, options)
     return result
 
 
 @contextmanager
 def _import_session(store: Store) -> Iterator[None]:
-    """Session settings for an import: moments in UTC, bounded memory (DuckDB spills beyond it)."""
+    """Session settings for an import: moments in UTC, bounded memory (DuckDB spills beyond it), and a
+    scratch database for the intermediate tables."""
     store.execute("SET TimeZone = 'UTC'")
     store.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
     try:
-        yield
+        with scratch_database(store):
+            yield
     finally:
+        store.execute(f"DROP VIEW IF EXISTS {STAGE}")
         store.execute("RESET memory_limit")
         store.execute("RESET preserve_insertion_order")
 
@@ -173,12 +178,3 @@ def _log(store: Store, result: ImportResult, started: datetime, options: ImportO
             options.to_json(),
         ],
     )
-
-
-def _drop_temporaries(store: Store) -> None:
-    store.execute(f"DROP VIEW IF EXISTS {STAGE}")
-    temporaries = store.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_cx\\_%' ESCAPE '\\'"
-    ).fetchall()
-    for (name,) in temporaries:
-        store.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxscore.ingest.scratch import scratch
 from cxscore.ingest.sources import Malformed
 from cxscore.ingest.sql import ident, literal
 from cxscore.ingest.validate import CHECKED, PROBLEMS
 from cxscore.model import Table
 from cxscore.store import Store
 
-__all__ = ["QUARANTINE", "QuarantinedRow", "list_rows", "quarantine_malformed", "quarantine_rejected"]
+__all__ = [
+    "QUARANTINE",
+    "QuarantinedRow",
+    "apply_quarantine",
+    "list_rows",
+    "prepare_quarantine",
+    "resolve_stored",
+]
 
 QUARANTINE = "_quarantine"
 
@@ -31,47 +39,48 @@ class QuarantinedRow:
     status: str
 
 
-def quarantine_rejected(store: Store, table: Table, import_id: str) -> int:
-    """Move every row of `_cx_checked` with problems to the quarantine; return how many."""
+_REJECTED = scratch("_cx_rejected")
+_MALFORMED = scratch("_cx_malformed")
+
+
+def prepare_quarantine(store: Store, table: Table, import_id: str, lines: list[Malformed]) -> int:
+    """Build, in the scratch database, the quarantine rows of this import: every row with problems and
+    every malformed source line. Return how many."""
     store.execute(
-        "CREATE OR REPLACE TABLE _cx_rejected AS SELECT "
+        f"CREATE OR REPLACE TABLE {_REJECTED} AS SELECT "
         f"{literal(table.name + ':')} || md5(_file || chr(31) || _line || chr(31) || _raw) AS quarantine_id, "
         f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, _file AS file, "
-        "_line AS line, _problems[1].c AS column_name, _problems[1].v AS value, "
+        "_line AS line, CAST(_problems[1].c AS VARCHAR) AS column_name, "
+        "CAST(_problems[1].v AS VARCHAR) AS value, "
         "array_to_string(list_transform(_problems, x -> x.r), '; ') AS reason, "
         "_raw AS raw, 'open' AS status, now()::TIMESTAMP AS quarantined_at "
         f"FROM {PROBLEMS}"
     )
-    return _replace_into_quarantine(store, "_cx_rejected")
+    if lines:
+        # Lines the parser could not split into columns cannot be retried as they are.
+        store.execute(
+            f"CREATE OR REPLACE TABLE {_MALFORMED} (file VARCHAR, line BIGINT, text VARCHAR, reason VARCHAR)"
+        )
+        store.con.con.executemany(
+            f"INSERT INTO {_MALFORMED} VALUES (?, ?, ?, ?)",
+            [(m.file, m.line, m.text, m.reason) for m in lines],
+        )
+        store.execute(
+            f"INSERT INTO {_REJECTED} SELECT "
+            f"{literal(table.name + ':')} || md5(file || chr(31) || line || chr(31) || text), "
+            f"{literal(import_id)}, {literal(table.name)}, file, line, NULL, text, "
+            "reason || '; fix the line in the file and import it again', "
+            "CAST(to_json(struct_pack(_malformed_line := text)) AS VARCHAR), 'open', now()::TIMESTAMP "
+            f"FROM {_MALFORMED}"
+        )
+    return int(store.execute(f"SELECT count(*) FROM {_REJECTED}").fetchone()[0])
 
 
-def quarantine_malformed(store: Store, table: Table, import_id: str, lines: list[Malformed]) -> int:
-    """Quarantine source lines the parser could not split into columns (they cannot be retried as-is)."""
-    if not lines:
-        return 0
-    store.execute(
-        "CREATE OR REPLACE TABLE _cx_malformed (file VARCHAR, line BIGINT, text VARCHAR, reason VARCHAR)"
-    )
-    store.con.con.executemany(
-        "INSERT INTO _cx_malformed VALUES (?, ?, ?, ?)",
-        [(m.file, m.line, m.text, m.reason) for m in lines],
-    )
-    store.execute(
-        "CREATE OR REPLACE TABLE _cx_rejected AS SELECT "
-        f"{literal(table.name + ':')} || md5(file || chr(31) || line || chr(31) || text) AS quarantine_id, "
-        f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, file, line, "
-        "NULL AS column_name, text AS value, "
-        "reason || '; fix the line in the file and import it again' AS reason, "
-        "CAST(to_json(struct_pack(_malformed_line := text)) AS VARCHAR) AS raw, 'open' AS status, "
-        "now()::TIMESTAMP AS quarantined_at FROM _cx_malformed"
-    )
-    return _replace_into_quarantine(store, "_cx_rejected")
-
-
-def _replace_into_quarantine(store: Store, source: str) -> int:
-    store.execute(f"DELETE FROM {QUARANTINE} WHERE quarantine_id IN (SELECT quarantine_id FROM {source})")
-    store.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM {source}")
-    return int(store.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+def apply_quarantine(store: Store) -> None:
+    """Store the prepared quarantine rows; a row quarantined before (same file, record and content) is
+    replaced, not repeated."""
+    store.execute(f"DELETE FROM {QUARANTINE} WHERE quarantine_id IN (SELECT quarantine_id FROM {_REJECTED})")
+    store.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM {_REJECTED}")
 
 
 def resolve_stored(store: Store, table: Table) -> int:

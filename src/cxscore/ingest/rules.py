@@ -127,7 +127,7 @@ def column_checks(column: Column, options: ImportOptions, present: bool) -> list
     checks = []
     if column.required:
         reason = literal(f"{name} is required but empty; fill it in")
-        checks.append(Check(f"{v} IS NULL", problem(name, "NULL", reason)))
+        checks.append(Check(f"{v} IS NULL", problem(name, "NULL::VARCHAR", reason)))
     if column.kind is not Kind.STRING or column.choices:
         reason = _parse_reason(column, v, options)
         checks.append(Check(f"{v} IS NOT NULL AND {value} IS NULL", problem(name, v, reason)))

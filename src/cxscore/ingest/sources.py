@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cxscore.errors import ImportFileError, MappingError
 from cxscore.ingest.options import ImportOptions
+from cxscore.ingest.scratch import scratch
 from cxscore.ingest.sql import ident, literal
 from cxscore.model import Table
 from cxscore.store import Store
@@ -93,7 +94,7 @@ def stage_files(store: Store, table: Table, files: list[Path], options: ImportOp
     `table`'s columns. The raw tables are the only copy of the data the import makes before validation."""
     staged, selects = [], []
     for number, path in enumerate(files):
-        raw = f"_cx_raw_{number}"
+        raw = scratch(f"_cx_raw_{number}")
         malformed = _read_raw(store, raw, path, options)
         source_columns = [str(row[0]) for row in store.execute(f"DESCRIBE {raw}").fetchall()]
         selections = _map_columns(table, source_columns, options, path)
@@ -120,13 +121,14 @@ def stage_quarantined(store: Store, table: Table, options_json: str) -> list[Sta
         for c in table.column_names
     )
     store.execute(
-        f"CREATE OR REPLACE TABLE _cx_raw_q AS SELECT q.file AS _file, q.line AS _line, {values} "
+        f"CREATE OR REPLACE TABLE {scratch('_cx_raw_q')} AS "
+        f"SELECT q.file AS _file, q.line AS _line, {values} "
         "FROM _quarantine q LEFT JOIN _imports i USING (import_id) "
         f"WHERE q.status = 'open' AND q.table_name = {literal(table.name)} "
         f"AND coalesce(i.options, '{{}}') = {literal(options_json)} "
         "AND json_extract_string(q.raw, '$._malformed_line') IS NULL"
     )
-    store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT * FROM _cx_raw_q")
+    store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT * FROM {scratch('_cx_raw_q')}")
     rows = int(store.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])
     present = tuple(
         c
@@ -148,20 +150,21 @@ def _read_raw(store: Store, raw: str, path: Path, options: ImportOptions) -> tup
         else:
             fmt = "newline_delimited" if kind == "jsonl" else "auto"
             store.execute(
-                f"CREATE OR REPLACE TABLE _cx_json AS "
+                f"CREATE OR REPLACE TABLE {scratch('_cx_json')} AS "
                 f"SELECT json FROM read_json_objects({where}, format={literal(fmt)})"
             )
             keys = [
                 str(r[0])
                 for r in store.execute(
-                    "SELECT DISTINCT unnest(json_keys(json)) AS k FROM _cx_json ORDER BY k"
+                    f"SELECT DISTINCT unnest(json_keys(json)) AS k FROM {scratch('_cx_json')} ORDER BY k"
                 ).fetchall()
             ]
             fields = ", ".join(f"json ->> {literal('$.' + _json_path(k))} AS {ident(k)}" for k in keys)
+            objects = scratch("_cx_json")
             store.execute(
-                f"CREATE OR REPLACE TABLE {raw} AS SELECT {fields or 'NULL AS _empty'} FROM _cx_json"
+                f"CREATE OR REPLACE TABLE {raw} AS SELECT {fields or 'NULL AS _empty'} FROM {objects}"
             )
-            store.execute("DROP TABLE _cx_json")
+            store.execute(f"DROP TABLE {scratch('_cx_json')}")
     except Exception as error:  # duckdb raises many types; the file is what is wrong
         if isinstance(error, ImportFileError):
             raise

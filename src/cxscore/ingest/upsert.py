@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxscore.ingest.scratch import scratch
 from cxscore.ingest.sql import ident
 from cxscore.ingest.validate import CHECKED
 from cxscore.model import Table
 from cxscore.store import Store
 
-__all__ = ["Changes", "upsert"]
+__all__ = ["Changes", "Plan", "apply_upsert", "plan_upsert"]
 
-_CHANGES = "_cx_changes"
+_CHANGES = scratch("_cx_changes")
 _GOOD = f"(SELECT * FROM {CHECKED} WHERE NOT _bad AND NOT _duplicate)"
 
 
@@ -26,20 +27,22 @@ class Changes:
     unchanged: int
 
 
-def upsert(store: Store, table: Table, present: set[str]) -> Changes:
-    """Merge the good rows of `_cx_checked` into `table` by its natural key."""
+@dataclass(frozen=True)
+class Plan:
+    """What an upsert will do, worked out before the store's transaction starts."""
+
+    first_load: bool
+    matched: int
+    updated: int
+
+
+def plan_upsert(store: Store, table: Table, present: set[str]) -> Plan:
+    """Count the good rows that match stored keys and those that differ, and keep the changed rows (merged
+    with the stored columns the source lacks) in the scratch database."""
     target = ident(table.name)
-    columns = ", ".join(ident(c) for c in table.column_names)
-    new_values = ", ".join(
-        f"g.{ident(c)}" if c in present else f"NULL AS {ident(c)}" for c in table.column_names
-    )
+    if not store.execute(f"SELECT EXISTS (SELECT 1 FROM {target})").fetchone()[0]:
+        return Plan(first_load=True, matched=0, updated=0)
     on = " AND ".join(f"g.{ident(k)} = t.{ident(k)}" for k in table.key)
-    empty = not store.execute(f"SELECT EXISTS (SELECT 1 FROM {target})").fetchone()[0]
-    if empty:
-        inserted = store.execute(
-            f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {_GOOD} g"
-        ).fetchone()[0]
-        return Changes(inserted=int(inserted), updated=0, unchanged=0)
     differs = " OR ".join(
         f"g.{ident(c)} IS DISTINCT FROM t.{ident(c)}" for c in table.column_names if c in present
     )
@@ -47,20 +50,33 @@ def upsert(store: Store, table: Table, present: set[str]) -> Changes:
     matched, updated = store.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM {_GOOD} g JOIN {target} t ON {on}"
     ).fetchone()
-    if updated:
-        merged = ", ".join(
-            f"{'g' if c in present else 't'}.{ident(c)} AS {ident(c)}" for c in table.column_names
-        )
-        store.execute(
-            f"CREATE OR REPLACE TABLE {_CHANGES} AS "
-            f"SELECT {merged} FROM {_GOOD} g JOIN {target} t ON {on} WHERE {differs}"
-        )
+    merged = ", ".join(f"{'g' if c in present else 't'}.{ident(c)} AS {ident(c)}" for c in table.column_names)
+    store.execute(
+        f"CREATE OR REPLACE TABLE {_CHANGES} AS "
+        f"SELECT {merged} FROM {_GOOD} g JOIN {target} t ON {on} WHERE {differs}"
+    )
+    return Plan(first_load=False, matched=int(matched), updated=int(updated))
+
+
+def apply_upsert(store: Store, table: Table, present: set[str], plan: Plan) -> Changes:
+    """Write the planned changes into `table` (inside the store's transaction)."""
+    target = ident(table.name)
+    columns = ", ".join(ident(c) for c in table.column_names)
+    new_values = ", ".join(
+        f"g.{ident(c)}" if c in present else f"NULL AS {ident(c)}" for c in table.column_names
+    )
+    if plan.first_load:
+        inserted = store.execute(
+            f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {_GOOD} g"
+        ).fetchone()[0]
+        return Changes(inserted=int(inserted), updated=0, unchanged=0)
+    on = " AND ".join(f"g.{ident(k)} = t.{ident(k)}" for k in table.key)
     # New keys first, while the changed rows are still in place to be matched.
     inserted = store.execute(
         f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {_GOOD} g ANTI JOIN {target} t ON {on}"
     ).fetchone()[0]
-    if updated:
+    if plan.updated:
         match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in table.key)
         store.execute(f"DELETE FROM {target} USING {_CHANGES} c WHERE {match}")
         store.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {_CHANGES}")
-    return Changes(inserted=int(inserted), updated=int(updated), unchanged=int(matched) - int(updated))
+    return Changes(inserted=int(inserted), updated=plan.updated, unchanged=plan.matched - plan.updated)

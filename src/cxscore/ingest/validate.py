@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from cxscore.ingest.options import ImportOptions
 from cxscore.ingest.rules import Check, cleaned, column_checks, ordered_check, problem, typed, typed_value
+from cxscore.ingest.scratch import scratch
 from cxscore.ingest.sources import STAGE
 from cxscore.ingest.sql import ident, literal
 from cxscore.model import Table
@@ -21,8 +22,8 @@ from cxscore.store import Store
 
 __all__ = ["CHECKED", "PROBLEMS", "validate"]
 
-CHECKED = "_cx_checked"
-PROBLEMS = "_cx_problems"
+CHECKED = scratch("_cx_checked")
+PROBLEMS = scratch("_cx_problems")
 
 
 def validate(store: Store, table: Table, options: ImportOptions, present: set[str]) -> None:
@@ -97,7 +98,7 @@ def _report_problems(
     extra = "".join(f", c.{ident(f)}" for f in flags)
     reports = [k.case for k in checks]
     reports.append(
-        f"CASE WHEN q._conflict IS NOT NULL THEN {problem(table.key[0], 'NULL', 'q._conflict')} END"
+        f"CASE WHEN q._conflict IS NOT NULL THEN {problem(table.key[0], 'NULL::VARCHAR', 'q._conflict')} END"
     )
     raw = ", ".join(f"{ident(c)} := q.{ident(c)}" for c in kept)
     store.execute(
