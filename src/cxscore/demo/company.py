@@ -67,8 +67,18 @@ def build(store: Store, size: Size, seed: int) -> None:
             "Build it with `cxscore demo`, then copy it with Store.copy_from."
         )
     rng = np.random.default_rng(seed)
-    streams = rng.spawn(9)
     store.execute("SET enable_progress_bar = false")
+    # checkpoint once at the end rather than after every 16 MB of log: less work for a large company
+    store.execute("SET checkpoint_threshold = '16GB'")
+    try:
+        _build(store, size, rng)
+    finally:
+        store.execute("RESET checkpoint_threshold")
+    store.execute("CHECKPOINT")
+
+
+def _build(store: Store, size: Size, rng: np.random.Generator) -> None:
+    streams = rng.spawn(9)
     with Writer(store) as writer:
         feedback = Feedback(writer)
         feedback.define_surveys()

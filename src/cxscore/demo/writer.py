@@ -30,7 +30,7 @@ class Ids:
     """Ids made from 0-based row indexes: index i is written `prefix` + zero-padded i+1; negative is NULL.
 
     >>> Ids("P-", 5, np.array([41])).sql("x")
-    "CASE WHEN x < 0 THEN NULL ELSE 'P-' || lpad(CAST(x + 1 AS VARCHAR), 5, '0') END"
+    "CASE WHEN x < 0 THEN NULL ELSE printf('P-%05d', x + 1) END"
     """
 
     prefix: str
@@ -38,10 +38,7 @@ class Ids:
     index: npt.NDArray[np.int64]
 
     def sql(self, name: str) -> str:
-        return (
-            f"CASE WHEN {name} < 0 THEN NULL ELSE '{self.prefix}' || "
-            f"lpad(CAST({name} + 1 AS VARCHAR), {self.width}, '0') END"
-        )
+        return f"CASE WHEN {name} < 0 THEN NULL ELSE printf('{self.prefix}%0{self.width}d', {name} + 1) END"
 
 
 @dataclass(frozen=True)
