@@ -12,6 +12,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
+    ├── StoreConnectionError (ConnectionError)  the store's server cannot be reached
     ├── LoadError (ValueError)            rows cannot be loaded into a table as given
     ├── ModelError (KeyError)             an unknown table or column of the canonical model
     ├── ImportFileError (ValueError)      an input file cannot be read at all (not a bad row: a bad file)
@@ -39,6 +40,7 @@ __all__ = [
     "SchemaError",
     "ScorecardDefinitionError",
     "StatisticsError",
+    "StoreConnectionError",
     "StoreURLError",
 ]
 
@@ -74,6 +76,10 @@ class SchemaError(CXScoreError, RuntimeError):
 
 class EngineNotInstalledError(CXScoreError, ImportError):
     """The Python package of an engine (psycopg, pyspark) is not installed."""
+
+
+class StoreConnectionError(CXScoreError, ConnectionError):
+    """The store's server cannot be reached, or refuses the connection."""
 
 
 class LoadError(CXScoreError, ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import psycopg
 import pyarrow as pa
 import pytest
 
+from cxscore.errors import StoreConnectionError
 from cxscore.store import SCHEMA_VERSION, Store
 
 pytestmark = pytest.mark.postgres
@@ -56,3 +58,14 @@ def other_count(database: str) -> int:
         row = other.execute("SELECT count(*) FROM products").fetchone()
         assert row is not None
         return int(row[0])
+
+
+def test_an_unreachable_server_is_reported_with_the_url_and_the_fix() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(
+        StoreConnectionError, match=rf"postgresql://cx@127.0.0.1:{port}/cx: .*CXSCORE_STORE"
+    ) as raised:
+        Store.open(f"postgresql://cx:hunter2@127.0.0.1:{port}/cx")
+    assert "hunter2" not in str(raised.value)

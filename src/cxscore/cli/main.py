@@ -45,7 +45,7 @@ def init(
     with user_errors():
         project = init_project(directory, name)
     console.print(f"Created project [bold]{project.name}[/] in {project.root}")
-    console.print(f"Store: {project.database_path} (DuckDB) with every table of the data model.")
+    console.print(f"Store: {project.store_settings.redacted()} with every table of the data model.")
     console.print(f"Next: cd {directory} && cxscore import TABLE FILE")
 
 
@@ -63,6 +63,7 @@ def status(project: Path | None = ProjectOption) -> None:
         quarantined = store.count("_quarantine")
         store.close()
     console.print(f"Project [bold]{found.name}[/] at {found.root}")
+    console.print(f"Store: {found.store_settings.redacted()}")
     table = RichTable("table", "rows", title="Canonical tables")
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")

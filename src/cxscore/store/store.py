@@ -19,7 +19,7 @@ import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from cxscore.errors import EngineNotInstalledError, SchemaError, StoreURLError
+from cxscore.errors import EngineNotInstalledError, SchemaError, StoreConnectionError, StoreURLError
 from cxscore.model import TABLES, Table
 from cxscore.store import bookkeeping
 from cxscore.store.arrow import conform
@@ -108,14 +108,24 @@ class Store:
     @classmethod
     def _postgres(cls, settings: StoreSettings) -> Store:
         _require("psycopg", "postgres")
-        con = ibis.postgres.connect(
-            host=settings.host,
-            port=settings.port or 5432,
-            user=settings.user,
-            password=settings.password,
-            database=settings.database,
-            schema=settings.schema,
-        )
+        import psycopg
+
+        try:
+            con = ibis.postgres.connect(
+                host=settings.host,
+                port=settings.port or 5432,
+                user=settings.user,
+                password=settings.password,
+                database=settings.database,
+                schema=settings.schema,
+            )
+        except psycopg.OperationalError as error:
+            reason = " ".join(str(error).split())
+            reason += "" if reason.endswith((".", "?")) else "."
+            raise StoreConnectionError(
+                f"Cannot connect to the store {settings.redacted()}: {reason} Check that the server runs "
+                "and accepts the user, or fix the URL (`store: url:` in cxscore.yaml, or CXSCORE_STORE)."
+            ) from None
         store = cls(con)
         if settings.schema:
             store.execute(f"CREATE SCHEMA IF NOT EXISTS {store.engine.quote(settings.schema)}")
