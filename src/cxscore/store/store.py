@@ -62,7 +62,20 @@ def ibis_schema(table: Table) -> ibis.Schema:
 
 
 class Store:
-    """The canonical tables on one engine, with versioned schema, transactions and bulk loads."""
+    """The canonical tables on one engine, with versioned schema, transactions and bulk loads.
+
+    >>> import pyarrow as pa
+    >>> store = Store.duckdb()
+    >>> store.create_schema()
+    >>> store.load("products", pa.table({"product_id": ["atlas"], "name": ["Atlas"]}))
+    1
+    >>> copy = Store.duckdb()
+    >>> copy.create_schema()
+    >>> copy.copy_from(store, tables=["products"])
+    {'products': 1}
+    >>> copy.backend, copy.count("products")
+    ('duckdb', 1)
+    """
 
     def __init__(self, con: BaseBackend, engine: Engine | None = None) -> None:
         self.con = con
