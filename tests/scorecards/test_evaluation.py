@@ -104,3 +104,15 @@ def test_unknown_teams_and_periods_are_explained(evaluator: Evaluator) -> None:
         evaluator.evaluate("team", "T-NOPE", Period(2025))
     with pytest.raises(ConfigError, match=r"Write e\.g\. 2025-Q4"):
         Period.parse("2025-13")
+
+
+def test_significance_is_holm_adjusted_over_the_scorecards_metrics(evaluator: Evaluator) -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    result = evaluator.evaluate("team", "T-SUP-EMEA", Period(2025))
+    tested = [line for line in result.lines if line.p_value is not None]
+    assert len(tested) >= 3
+    _, expected, _, _ = multipletests([line.p_value for line in tested], method="holm")
+    for line, holm in zip(tested, expected, strict=True):
+        assert line.adjusted_p_value == pytest.approx(holm)
+        assert line.significant == (holm < 0.05)

@@ -143,7 +143,7 @@ def _change(line: Line) -> str:
     if line.change is None:
         return "n/a"
     sign = "+" if line.change >= 0 else ""
-    p = "no p-value" if line.p_value is None else f"p={line.p_value:.3f}"
+    p = "no p-value" if line.adjusted_p_value is None else f"Holm p={line.adjusted_p_value:.3f}"
     verdict = {True: " significant improvement", False: " significant decline", None: ""}[line.improved]
     return f"{sign}{line.format(line.change)} ({p}){verdict}"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -59,6 +59,7 @@ class Line:
     history: tuple[YearResult, ...]
     change: float | None  # against the same period a year earlier
     p_value: float | None
+    adjusted_p_value: float | None = None  # Holm-adjusted over the scorecard's metrics
 
     @property
     def points(self) -> float | None:
@@ -66,7 +67,9 @@ class Line:
 
     @property
     def significant(self) -> bool:
-        return self.p_value is not None and self.p_value < SIGNIFICANCE
+        """The change is significant after the Holm adjustment over the scorecard's metrics."""
+        p_value = self.adjusted_p_value if self.adjusted_p_value is not None else self.p_value
+        return p_value is not None and p_value < SIGNIFICANCE
 
     @property
     def improved(self) -> bool | None:
@@ -154,7 +157,7 @@ class Evaluator:
         """Evaluate the scorecard (by default the one for the scope id) for one period."""
         self._check_scope(scope, scope_id)
         card = scorecard or self.scorecard_for(scope, scope_id, period)
-        lines = tuple(self._line(item, scope, scope_id, period) for item in card.items)
+        lines = _adjusted([self._line(item, scope, scope_id, period) for item in card.items])
         return ScorecardResult(card, scope, scope_id, self.results.name(scope, scope_id), period, lines)
 
     def _check_scope(self, scope: str, scope_id: str) -> None:
@@ -181,7 +184,7 @@ class Evaluator:
             if estimate is not None
             else Attainment.INSUFFICIENT
         )
-        change, p_value = _comparison(row, "last_year_change" if period.quarter else "change", period)
+        change, p_value = _comparison(row, "last_year_change" if period.quarter else "change")
         return Line(
             item,
             metric,
@@ -210,7 +213,7 @@ class Evaluator:
         estimate = estimate_of(row)
         if row is None or estimate is None:
             return None
-        change, p_value = _comparison(row, "last_year_change" if grain == "quarter" else "change", period)
+        change, p_value = _comparison(row, "last_year_change" if grain == "quarter" else "change")
         return YearResult(
             period.year, estimate, bool(row["insufficient"]), change, p_value, year_to_date=True
         )
@@ -222,7 +225,7 @@ class Evaluator:
         for _, row in mine.sort_values("period").iterrows():
             estimate = estimate_of(row)
             if estimate is not None:
-                change, p_value = _comparison(row, "change", None)
+                change, p_value = _comparison(row, "change")
                 history.append(
                     YearResult(row["period"].year, estimate, bool(row["insufficient"]), change, p_value)
                 )
@@ -234,9 +237,18 @@ def _additive(metric: Metric) -> bool:
     return metric.aggregation in (Aggregation.SUM, Aggregation.COUNT)
 
 
-def _comparison(
-    row: pd.Series | None, change_column: str, period: Period | None
-) -> tuple[float | None, float | None]:
+def _adjusted(lines: list[Line]) -> tuple[Line, ...]:
+    """Each line with its p-value adjusted by Holm over the scorecard's lines that have one: a scorecard
+    tests several changes at once, and one of many is significant by chance more often than 5%."""
+    tested = {i: line.p_value for i, line in enumerate(lines) if line.p_value is not None}
+    if not tested:
+        return tuple(lines)
+    adjusted = stats.adjust_pvalues(list(tested.values()), stats.Adjustment.HOLM)
+    found = dict(zip(tested, (float(p) for p in adjusted), strict=True))
+    return tuple(replace(line, adjusted_p_value=found.get(i)) for i, line in enumerate(lines))
+
+
+def _comparison(row: pd.Series | None, change_column: str) -> tuple[float | None, float | None]:
     """The change against a year earlier and its p-value (None where the engine has none)."""
     if row is None:
         return None, None

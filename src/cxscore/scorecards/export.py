@@ -62,6 +62,7 @@ def line_data(line: Line) -> dict[str, Any]:
         "points": line.points,
         "change_vs_last_year": _number(line.change),
         "p_value": _number(line.p_value),
+        "adjusted_p_value": _number(line.adjusted_p_value),
         "significant": line.significant,
         "improved": line.improved,
         "year_to_date": _year(line.year_to_date),
