@@ -60,3 +60,18 @@ def test_goals_show_explains_and_flags(demo: Project) -> None:
         assert row["goal"] >= 36 and row["sample_size_needed"] > 0
     finally:
         policy.unlink()
+
+
+def test_goals_check_fails_on_goals_set_below_last_year(demo: Project) -> None:
+    code, out = run("goals", "check", "--year", "2025", "-p", str(demo.root))
+    assert code == 0 and "0 of" in out
+    (demo.root / "goals").mkdir(exist_ok=True)
+    policy = demo.root / "goals" / "lenient.yml"
+    policy.write_text("metrics:\n  reopen_rate: {policy: absolute, target: 0.5}\n", encoding="utf-8")
+    try:
+        code, out = run("goals", "check", "--year", "2025", "-p", str(demo.root))
+    finally:
+        policy.unlink()
+    assert code == 1
+    assert "FLAGGED Reopen rate goal 50.0% for Support EMEA (T-SUP-EMEA) in 2025" in out
+    assert "goals for 2025 flagged" in out

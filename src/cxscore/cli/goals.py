@@ -164,3 +164,29 @@ def show_goals(
             flagged = any(f in g.flags for f in ("below_industry", "below_last_year"))
             console.print(("[bold yellow]FLAGGED[/] " if flagged else "") + g.explanation, highlight=False)
             console.print()
+
+
+@app.command("check")
+def check_goals(
+    year: int = typer.Option(..., "--year", help="The year the goals are for."),
+    industry: str | None = typer.Option(
+        None, "--industry", help="Which benchmarks apply (default: goals/*.yml)."
+    ),
+    project: Path | None = ProjectOption,
+) -> None:
+    """Check every goal of every team's scorecard for a year; list those below the industry or last year.
+
+    Exits with status 1 when a goal is flagged, so it can guard a goals change in CI.
+    """
+    from cxscore.goals.checks import check
+
+    with user_errors():
+        flagged, checked = check(find_project(project), year, industry)
+    for goal in flagged:
+        console.print(f"[bold yellow]FLAGGED[/] {goal.explanation}", highlight=False)
+        console.print()
+    console.print(
+        f"{len(flagged)} of {checked} goals for {year} flagged (below the industry or below last year)."
+    )
+    if flagged:
+        raise typer.Exit(1)
