@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
@@ -121,3 +122,21 @@ def test_a_team_without_history_has_no_own_target_and_says_so(results: Results) 
     (goal,) = set_goals(results, "csat", "team", 2023, GoalSettings(), load_benchmarks(), ["T-SUP-EMEA"])
     assert goal.last_year is None and {"no_history", "no_goal"} <= set(goal.flags)
     assert goal.sample_size is None
+
+
+def test_a_persons_peers_are_the_people_in_the_same_role(results: Results) -> None:
+    settings = GoalSettings(metrics={"csat": Policy(kind=PolicyKind.BEAT_INDUSTRY)})
+    (goal,) = set_goals(results, "csat", "person", 2025, settings, load_benchmarks(), ["P-00044"])
+    members = results.memberships
+    day = pd.Timestamp(2024, 12, 31)
+    active = members[
+        (pd.to_datetime(members["valid_from"]) <= day)
+        & (members["valid_to"].isna() | (pd.to_datetime(members["valid_to"]) > day))
+    ]
+    agents = set(active.loc[active["role_id"] == "support_agent", "person_id"])
+    year = results.get("csat", "person", "year")
+    peers = year[
+        (year["period"] == dt.date(2024, 1, 1)) & year["scope_id"].isin(agents) & ~year["insufficient"]
+    ]
+    assert len(peers) >= 3
+    assert goal.reference == pytest.approx(float(peers["value"].median()))

@@ -100,12 +100,17 @@ class Results:
         chosen = active if not active.empty else rows[starts <= moment]
         return chosen.sort_values("valid_from")
 
-    def peers(self, scope: str, scope_id: str) -> list[str] | None:
-        """Whom a scope id is compared with: sibling teams; for people, everyone; None for the company."""
+    def peers(self, scope: str, scope_id: str, day: dt.date | None = None) -> list[str] | None:
+        """Whom a scope id is compared with: sibling teams (same parent); people with the same role on
+        `day` (everyone when no day is given); None for the company."""
         if scope == "team":
             parent = self.parent(scope_id)
             siblings = self.teams.loc[self.teams["parent_team_id"] == parent, "team_id"]
             return [str(t) for t in siblings] if parent is not None else [scope_id]
         if scope == "person":
-            return []  # an empty list means: every person with a result
+            if day is None:
+                return []  # an empty list means: every person with a result
+            role = self.role(scope_id, day)
+            people = self.memberships.loc[self.memberships["role_id"] == role, "person_id"].unique()
+            return [str(p) for p in people if self.role(str(p), day) == role]
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,7 @@ def _goal(
         needed_note,
         "",
     )
-    return Goal(**{**goal.__dict__, "explanation": explain_goal(goal, metric)})
+    return replace(goal, explanation=explain_goal(goal, metric))
 
 
 def _is_number(value: object) -> bool:
@@ -153,7 +154,8 @@ def last_year_label(last_year: pd.DataFrame) -> str:
 
 
 def _peer_values(results: Results, scope: str, scope_id: str, last_year: pd.DataFrame) -> list[float]:
-    peers = results.peers(scope, scope_id)
+    day = dt.date(last_year["period"].iloc[0].year, 12, 31) if not last_year.empty else None
+    peers = results.peers(scope, scope_id, day)
     if peers is None:
         return []
     usable = last_year[~last_year["insufficient"].astype(bool) & last_year["value"].notna()]
