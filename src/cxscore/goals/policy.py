@@ -62,30 +62,34 @@ class Policy:
     industry: str | None = None  # overrides the settings' industry for this metric
     segment: str = "all"  # which benchmark segment (e.g. acv_over_250k, b2b_relationship)
 
-    def describe(self) -> str:
-        """The policy in words, e.g. 'high_bar (margin 0, step: gap rule 10%)'."""
+    def describe(self, bounded: bool = True) -> str:
+        """The policy in words; `bounded` says whether the metric has a best value (shares, NPS).
+
+        >>> Policy().describe()
+        'the stricter of industry + 0 and last year + 10% of the gap to the best value'
+        >>> Policy(kind=PolicyKind.BEAT_OURSELVES).describe(bounded=False)
+        'beat ourselves: last year + 5% of it'
+        """
+        step = self._step(bounded)
         parts: dict[PolicyKind, str] = {
             PolicyKind.ABSOLUTE: f"absolute target {self.target:g}"
             if self.target is not None
             else "absolute",
             PolicyKind.BEAT_INDUSTRY: f"beat the industry by {self.margin:g}",
-            PolicyKind.BEAT_OURSELVES: self._ourselves(),
-            PolicyKind.IMPROVEMENT: f"improve {self.relative:.0%} on last year",
-            PolicyKind.HIGH_BAR: (
-                f"the stricter of industry + {self.margin:g} and last year + {self._step()}"
+            PolicyKind.BEAT_OURSELVES: (
+                "beat ourselves: the top quartile of our peers last year"
+                if self.basis == "top_quartile"
+                else f"beat ourselves: last year + {step}"
             ),
+            PolicyKind.IMPROVEMENT: f"improve {self.relative:.0%} on last year",
+            PolicyKind.HIGH_BAR: f"the stricter of industry + {self.margin:g} and last year + {step}",
         }
         return parts[self.kind]
 
-    def _ourselves(self) -> str:
-        if self.basis == "top_quartile":
-            return "beat ourselves: the top quartile of our peers last year"
-        return f"beat ourselves: last year + {self._step()}"
-
-    def _step(self) -> str:
+    def _step(self, bounded: bool) -> str:
         if self.step is not None:
             return f"{self.step:g}"
-        return f"{self.gap:.0%} of the gap to the best value ({self.relative:.0%} for unbounded metrics)"
+        return f"{self.gap:.0%} of the gap to the best value" if bounded else f"{self.relative:.0%} of it"
 
 
 @dataclass(frozen=True)

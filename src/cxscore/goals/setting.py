@@ -278,7 +278,8 @@ def explain_goal(goal: Goal, metric: Metric) -> str:
         )
     else:
         parts.append(f"no result of ours in {goal.year - 1}")
-    parts.append(f"policy {goal.policy.kind.value}: {goal.policy.describe()} ({goal.direction} is better)")
+    policy = goal.policy.describe(bounds(metric) is not None)
+    parts.append(f"policy {goal.policy.kind.value}: {policy} ({goal.direction} is better)")
     text = "; ".join(parts) + "."
     if goal.flags:
         text += " Flags: " + "; ".join(FLAG_TEXT[f] for f in goal.flags) + "."
