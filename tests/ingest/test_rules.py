@@ -130,9 +130,19 @@ def test_day_first_and_month_first(load: Any, store: Store, option: dict[str, bo
     assert str(store.execute("SELECT responded_at FROM responses").fetchone()[0]) == expected
 
 
-def test_offsets_are_converted_to_utc(load: Any, store: Store) -> None:
-    load("responses", RESPONSE, [["R1", "2025-01-02T10:00:00+02:00", "", "", "", ""]])
-    assert str(store.execute("SELECT responded_at FROM responses").fetchone()[0]) == "2025-01-02 08:00:00"
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("2025-01-02T10:00:00+02:00", "2025-01-02 08:00:00"),
+        ("2025-01-02 10:00:00-05:00", "2025-01-02 15:00:00"),
+        ("2025-01-02T10:00:00Z", "2025-01-02 10:00:00"),
+        ("2025-01-02T10:00:00", "2025-01-02 10:00:00"),
+        ("2025-01-02", "2025-01-02 00:00:00"),
+    ],
+)
+def test_offsets_are_converted_to_utc(load: Any, store: Store, written: str, utc: str) -> None:
+    load("responses", RESPONSE, [["R1", written, "", "", "", ""]])
+    assert str(store.execute("SELECT responded_at FROM responses").fetchone()[0]) == utc
 
 
 def test_explicit_date_format(load: Any, store: Store) -> None:

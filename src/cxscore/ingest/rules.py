@@ -95,7 +95,15 @@ def _moment(v: str, options: ImportOptions) -> str:
         if "%z" in options.date_format or "%Z" in options.date_format:
             return f"({parsed} AT TIME ZONE 'UTC')"
         return parsed
-    iso = f"(try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+    # A zone-aware parse is several times slower than a plain one, so only values that carry a UTC offset or
+    # a Z after the date take it (a plain TIMESTAMP cast would silently drop the offset).
+    has_zone = (
+        f"(contains(substr({v}, 11), '+') OR contains(substr({v}, 11), '-') OR ends_with(upper({v}), 'Z'))"
+    )
+    iso = (
+        f"(CASE WHEN {has_zone} THEN try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' "
+        f"ELSE try_cast({v} AS TIMESTAMP) END)"
+    )
     formats = _DAY_FIRST if options.day_first else _MONTH_FIRST if options.month_first else ()
     if not formats:
         return iso
