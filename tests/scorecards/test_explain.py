@@ -24,6 +24,7 @@ def test_the_rows_shown_are_the_rows_counted(evaluator: Evaluator) -> None:
     for section in ("Metric", "Value", "Rows", "Goal", "Attainment", "SQL the engine runs"):
         assert f"\n{section}" in text
     assert "Benchmark used: none published" in text and "derived from our own data" in text
+    assert "success" in text and "credited_team" in text
 
 
 def test_a_published_benchmark_is_cited_with_its_source(evaluator: Evaluator) -> None:

@@ -16,8 +16,15 @@ from cxscore.scorecards.period import Period
 
 __all__ = ["Explanation", "explain"]
 
-#: Engine columns of the credited facts that are not the source's own.
-_INTERNAL = ("_x",)
+#: Display names of the engine's own columns of the credited facts.
+_NAMES = {
+    "_at": "date",
+    "_x": "measured",
+    "_s": "success",
+    "_person": "credited_person",
+    "_team": "credited_team",
+    "_role": "credited_role",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class Explanation:
     def _rows(self) -> list[str]:
         if self.rows is None:
             return ["  (a ratio or rate of two sets of facts: see `cxscore metrics explain` for both sides)"]
-        shown = self.rows.drop(columns=[c for c in _INTERNAL if c in self.rows.columns])
+        shown = self.rows.rename(columns=_NAMES)
         head = f"  {self.row_count} credited fact(s) for this scope and period; the first {len(shown)}:"
         return [head, *(f"  {text}" for text in shown.to_string(index=False).splitlines())]
 
