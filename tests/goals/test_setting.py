@@ -140,3 +140,18 @@ def test_a_persons_peers_are_the_people_in_the_same_role(results: Results) -> No
     ]
     assert len(peers) >= 3
     assert goal.reference == pytest.approx(float(peers["value"].median()))
+
+
+@pytest.mark.parametrize(("metric", "scope_id"), [("net_revenue_retention", "T-SALES"), ("ces", "T-SUP")])
+def test_the_sample_size_of_means_and_revenue_retention_matches_the_engines_interval(
+    results: Results, metric: str, scope_id: str
+) -> None:
+    """At last year's n, the rule's half-width is the engine's interval half-width (z instead of t)."""
+    goal = _goal(results, metric, scope_id, Policy(kind=PolicyKind.BEAT_OURSELVES))
+    last = goal.last_year
+    assert last is not None and goal.sample_size is not None
+    margin = abs(goal.target - last.value)
+    z, t = scipy_stats.norm.ppf(0.975), scipy_stats.t.ppf(0.975, last.n - 1)
+    spread = margin * math.sqrt(goal.sample_size) / z  # the per-fact spread the rule used (up to rounding up)
+    engine_half_width = (last.upper - last.lower) / 2
+    assert spread * z / math.sqrt(last.n) == pytest.approx(engine_half_width * z / t, rel=0.02)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from cxscore import stats
 from cxscore.goals.benchmarks import Benchmark
 from cxscore.goals.policy import Policy
@@ -84,9 +82,8 @@ def sample_size_needed(
     if margin < 1e-9:
         return None, "the goal equals last year's result: no sample can tell them apart; set a step"
     kind = metric.aggregation
-    if kind is Aggregation.SHARE or (
-        kind is Aggregation.RETENTION and metric.retention and metric.retention.mode == "logo"
-    ):
+    mode = metric.retention.mode if metric.retention else None
+    if kind is Aggregation.SHARE or (kind is Aggregation.RETENTION and mode == "logo"):
         p = min(max(target, 0.0), 1.0)
         n = stats.sample_size_for_proportion(p, margin, last.level)
         return int(n), f"Wilson interval half-width {margin:.3g} around {p:.3g}"
@@ -96,14 +93,33 @@ def sample_size_needed(
         if not (math.isnan(promoters) or math.isnan(detractors)):
             n = stats.sample_size_for_nps(promoters, detractors, margin, last.level)
             return int(n), f"adjusted-Wald NPS interval half-width {margin:.3g} points"
-    if kind is Aggregation.MEAN and last.n > 1:
-        total, squares = row.get("total", math.nan), row.get("total_squares", math.nan)
-        variance = (squares - total * total / last.n) / (last.n - 1)
-        if variance > 0:
-            z = float(np.abs(_normal_quantile((1 + last.level) / 2)))
-            needed = math.ceil((z * math.sqrt(variance) / margin) ** 2)
-            return needed, f"mean interval half-width {margin:.3g}"
+    spread = _spread(kind, mode, last.n, row)
+    if spread is not None and spread > 0:
+        z = _normal_quantile((1 + last.level) / 2)
+        what = "mean" if kind is Aggregation.MEAN else "revenue retention (linearised ratio estimator)"
+        return math.ceil((z * spread / margin) ** 2), f"{what} interval half-width {margin:.3g}"
     return None, f"no sample-size rule for a {kind.value} metric yet"
+
+
+def _spread(kind: Aggregation, mode: str | None, n: int, row: dict[str, float]) -> float | None:
+    """The standard deviation of one fact's contribution, from last year's sufficient statistics: of the
+    values for a mean; for revenue retention, of the residuals ending - R * starting over the mean
+    starting amount (Cochran 1977, section 6.3, as the metric engine computes its interval)."""
+    if n < 2:
+        return None
+    if kind is Aggregation.MEAN:
+        total, squares = row.get("total", math.nan), row.get("total_squares", math.nan)
+        variance = (squares - total * total / n) / (n - 1)
+        return math.sqrt(variance) if variance > 0 else None
+    if kind is Aggregation.RETENTION and mode in ("gross", "net"):
+        starting, ending = row.get("starting", math.nan), row.get("ending", math.nan)
+        if not starting > 0:
+            return None
+        ratio = ending / starting
+        residual = row.get("ending_squares", math.nan) - 2 * ratio * row.get("cross", math.nan)
+        residual += ratio * ratio * row.get("starting_squares", math.nan)
+        return math.sqrt(max(residual, 0.0) / (n - 1)) / (starting / n)
+    return None
 
 
 def _normal_quantile(p: float) -> float:
