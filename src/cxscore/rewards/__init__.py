@@ -1,0 +1,3 @@
+"""Rewards: fair rankings that do not reward noise."""
+
+from __future__ import annotations

@@ -1,0 +1,174 @@
+"""Priors learned from the ranked population: beta-binomial for shares, Dirichlet-multinomial for NPS.
+
+How much scopes truly differ is estimated from the data in two steps. First the method of moments,
+corrected for sampling noise: the observed spread of the shares is partly binomial noise, mu (1 - mu) / n_i,
+and only the excess is true difference. Then maximum likelihood of the marginal (beta-binomial or
+Dirichlet-multinomial) distribution, started from the moment estimate. When the scopes differ no more than
+their noise the concentration runs to its upper bound: every scope gets (nearly) the common mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize, special
+
+from cxscore.errors import StatisticsError
+from cxscore.stats import FloatArray
+
+__all__ = ["BetaPrior", "DirichletPrior", "fit_beta_binomial", "fit_dirichlet_multinomial"]
+
+#: Bounds of the prior's concentration (a + b, or the sum of the alphas): from nearly flat to total pooling.
+MIN_CONCENTRATION, MAX_CONCENTRATION = 0.05, 1e6
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """Beta(a, b): how true shares are spread over the scopes of one ranking."""
+
+    a: float
+    b: float
+    method: str
+    """`maximum_likelihood`, `moments` (the likelihood could not beat them) or `uniform` (< 2 scopes)."""
+
+    @property
+    def mean(self) -> float:
+        return self.a / (self.a + self.b)
+
+    @property
+    def sd(self) -> float:
+        total = self.a + self.b
+        return float(np.sqrt(self.a * self.b / (total**2 * (total + 1.0))))
+
+
+@dataclass(frozen=True)
+class DirichletPrior:
+    """Dirichlet(promoters, passives, detractors): how true NPS answer mixes are spread over the scopes."""
+
+    alpha: tuple[float, float, float]
+    method: str
+
+    @property
+    def mean_nps(self) -> float:
+        promoters, _, detractors = self.alpha
+        return 100.0 * (promoters - detractors) / sum(self.alpha)
+
+    @property
+    def sd_nps(self) -> float:
+        """Standard deviation of the true NPS between scopes, in points."""
+        total = sum(self.alpha)
+        p, d = self.alpha[0] / total, self.alpha[2] / total
+        return float(100.0 * np.sqrt((p + d - (p - d) ** 2) / (total + 1.0)))
+
+
+def fit_beta_binomial(successes: npt.ArrayLike, n: npt.ArrayLike) -> BetaPrior:
+    """Fit Beta(a, b) to per-scope successes out of n: moments corrected for noise, then maximum likelihood.
+
+    >>> prior = fit_beta_binomial([45, 30, 18, 88, 9], [50, 40, 30, 100, 10])
+    >>> round(prior.mean, 3), prior.method
+    (0.805, 'maximum_likelihood')
+    """
+    x, size = _counts(successes, n)
+    if x.size < 2:
+        return BetaPrior(1.0, 1.0, "uniform")
+    mean, concentration = _beta_moments(x, size)
+    start = np.array([special.logit(mean), np.log(concentration)])
+
+    def negative_loglik(theta: FloatArray) -> float:
+        mu, total = special.expit(theta[0]), np.exp(theta[1])
+        a, b = mu * total, (1.0 - mu) * total
+        return -float(np.sum(special.betaln(x + a, size - x + b) - special.betaln(a, b)))
+
+    a, b, method = *_beta_parameters(start), "moments"
+    fitted = optimize.minimize(negative_loglik, start, method="L-BFGS-B", bounds=_beta_bounds())
+    if fitted.success and fitted.fun <= negative_loglik(start):
+        a, b, method = *_beta_parameters(fitted.x), "maximum_likelihood"
+    return BetaPrior(a, b, method)
+
+
+def fit_dirichlet_multinomial(
+    promoters: npt.ArrayLike, detractors: npt.ArrayLike, n: npt.ArrayLike
+) -> DirichletPrior:
+    """Fit a Dirichlet over (promoters, passives, detractors) shares: noise-corrected moments, then maximum
+    likelihood of the Dirichlet-multinomial.
+
+    >>> prior = fit_dirichlet_multinomial([50, 30, 12, 60], [10, 20, 8, 10], [100, 80, 30, 100])
+    >>> round(prior.mean_nps, 1), prior.method
+    (31.8, 'maximum_likelihood')
+    """
+    p, size = _counts(promoters, n)
+    d, _ = _counts(detractors, n)
+    if np.any(p + d > size):
+        raise StatisticsError("promoters + detractors is larger than n. Check the NPS counts of the scopes.")
+    counts = np.stack([p, size - p - d, d], axis=1)
+    if counts.shape[0] < 2:
+        return DirichletPrior((1.0, 1.0, 1.0), "uniform")
+    shares, concentration = _dirichlet_moments(counts)
+    start = np.log(np.maximum(shares * concentration, 1e-3))
+    bounds = [(np.log(MIN_CONCENTRATION / 3), np.log(MAX_CONCENTRATION))] * 3
+
+    def negative_loglik(log_alpha: FloatArray) -> float:
+        alpha = np.exp(log_alpha)
+        total = alpha.sum()
+        per_scope = special.gammaln(total) - special.gammaln(size + total)
+        per_scope += np.sum(special.gammaln(counts + alpha) - special.gammaln(alpha), axis=1)
+        return -float(np.sum(per_scope))
+
+    alpha, method = np.exp(start), "moments"
+    fitted = optimize.minimize(negative_loglik, start, method="L-BFGS-B", bounds=bounds)
+    if fitted.success and fitted.fun <= negative_loglik(start):
+        alpha, method = np.exp(fitted.x), "maximum_likelihood"
+    return DirichletPrior((float(alpha[0]), float(alpha[1]), float(alpha[2])), method)
+
+
+def _counts(part: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Counts of the scopes with at least one answer; refuse negative counts and parts above the whole."""
+    x, size = np.asarray(part, dtype=np.float64).reshape(-1), np.asarray(n, dtype=np.float64).reshape(-1)
+    if x.shape != size.shape:
+        raise StatisticsError(f"Got {x.size} counts for {size.size} sample sizes; give one per scope.")
+    if np.any(x < 0) or np.any(x > size):
+        raise StatisticsError("Counts must be between 0 and n. Check the successes and n of the scopes.")
+    keep = size > 0
+    return x[keep], size[keep]
+
+
+def _noise_corrected_correlation(shares: FloatArray, size: FloatArray, mean: FloatArray) -> float:
+    """The intra-scope correlation rho = 1 / (concentration + 1) by moments.
+
+    E (p_ik - mu_k)^2 = mu_k (1 - mu_k) (1 / n_i + rho (1 - 1 / n_i)) for each scope i and category k;
+    summed over both and solved for rho. `shares` is one row per scope (one column per category, or a
+    vector for one share), `size` one n per scope. Clipped to the concentration bounds.
+    """
+    spread = float(np.sum((shares - mean) ** 2))
+    binomial = float(np.sum(mean * (1.0 - mean)))
+    beyond_one = float(np.sum(1.0 - 1.0 / size))
+    if binomial <= 0.0 or beyond_one <= 0.0:
+        return 1.0 / (MAX_CONCENTRATION + 1.0)
+    rho = (spread / binomial - float(np.sum(1.0 / size))) / beyond_one
+    return float(np.clip(rho, 1.0 / (MAX_CONCENTRATION + 1.0), 1.0 / (MIN_CONCENTRATION + 1.0)))
+
+
+def _beta_moments(x: FloatArray, size: FloatArray) -> tuple[float, float]:
+    """(mean, concentration a + b) by noise-corrected moments; the mean kept off 0 and 1."""
+    mean = float(np.clip(x.sum() / size.sum(), 1e-4, 1.0 - 1e-4))
+    rho = _noise_corrected_correlation(x / size, size, np.array(mean))
+    return mean, 1.0 / rho - 1.0
+
+
+def _dirichlet_moments(counts: FloatArray) -> tuple[FloatArray, float]:
+    size = counts.sum(axis=1)
+    mean = np.clip(counts.sum(axis=0) / size.sum(), 1e-4, 1.0)
+    shares = counts / size[:, None]
+    rho = _noise_corrected_correlation(shares, size, mean)
+    return mean / mean.sum(), 1.0 / rho - 1.0
+
+
+def _beta_bounds() -> list[tuple[float, float]]:
+    return [(-12.0, 12.0), (float(np.log(MIN_CONCENTRATION)), float(np.log(MAX_CONCENTRATION)))]
+
+
+def _beta_parameters(theta: FloatArray) -> tuple[float, float]:
+    mu, total = float(special.expit(theta[0])), float(np.exp(theta[1]))
+    return mu * total, (1.0 - mu) * total
