@@ -155,3 +155,12 @@ def test_the_sample_size_of_means_and_revenue_retention_matches_the_engines_inte
     spread = margin * math.sqrt(goal.sample_size) / z  # the per-fact spread the rule used (up to rounding up)
     engine_half_width = (last.upper - last.lower) / 2
     assert spread * z / math.sqrt(last.n) == pytest.approx(engine_half_width * z / t, rel=0.02)
+
+
+def test_low_quality_benchmarks_can_be_refused(results: Results) -> None:
+    used = _goal(results, "nps", "T-SALES-EMEA", Policy(kind=PolicyKind.BEAT_INDUSTRY))
+    assert used.benchmark is not None and used.benchmark.quality == "low"
+    refused = _goal(
+        results, "nps", "T-SALES-EMEA", Policy(kind=PolicyKind.BEAT_INDUSTRY, min_quality="medium")
+    )
+    assert refused.benchmark is None and "derived_benchmark" in refused.flags

@@ -84,7 +84,12 @@ class BenchmarkTable:
         return tuple(b for b in self.benchmarks if b.metric == metric)
 
     def find(
-        self, metric: str, industry: str | None, segment: str = "all", statistic: str | None = None
+        self,
+        metric: str,
+        industry: str | None,
+        segment: str = "all",
+        statistic: str | None = None,
+        min_quality: str = "low",
     ) -> Benchmark | None:
         """The best match: the industry's value (else a cross-industry one), the segment's (else "all"),
         the given statistic if asked; among equals the project's own, then the best quality, then the newest.
@@ -99,6 +104,7 @@ class BenchmarkTable:
             and b.industry in {industry, "all"}
             and b.segment in {segment, "all"}
             and (statistic is None or b.statistic == statistic)
+            and QUALITIES.index(b.quality) <= QUALITIES.index(min_quality)
         ]
         if not found:
             return None

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from cxscore.errors import GoalDefinitionError
+from cxscore.goals.benchmarks import QUALITIES
 
 __all__ = ["GoalSettings", "Policy", "PolicyKind", "load_goal_settings", "parse_policy"]
 
@@ -61,6 +62,7 @@ class Policy:
     basis: str = "last_year"  # beat_ourselves: last_year or top_quartile (of peer teams or people)
     industry: str | None = None  # overrides the settings' industry for this metric
     segment: str = "all"  # which benchmark segment (e.g. acv_over_250k, b2b_relationship)
+    min_quality: str = "low"  # ignore benchmarks of lower quality (high, medium, low)
 
     def describe(self, bounded: bool = True) -> str:
         """The policy in words; `bounded` says whether the metric has a best value (shares, NPS).
@@ -134,9 +136,13 @@ def parse_policy(data: Any, where: str) -> tuple[Policy, list[str]]:
                 problems.append(f"{where}: {name} {value!r} is not a number.")
             else:
                 values[name] = float(value)
-    for name in ("statistic", "industry", "segment", "basis"):
+    for name in ("statistic", "industry", "segment", "basis", "min_quality"):
         if name in data:
             values[name] = str(data[name])
+    if values.get("min_quality", "low") not in QUALITIES:
+        problems.append(
+            f"{where}: min_quality '{values['min_quality']}' is not one of {', '.join(QUALITIES)}."
+        )
     if values.get("basis", "last_year") not in BASES:
         problems.append(f"{where}: basis '{values['basis']}' is not one of {', '.join(BASES)}.")
     if kind == "absolute" and "target" not in values:

@@ -41,7 +41,7 @@ def set_goals(
     last_year = yearly[yearly["period"] == dt.date(year - 1, 1, 1)]
     ids = list(scope_ids) if scope_ids is not None else sorted(set(yearly["scope_id"]))
     industry = settings.industry_for(metric)
-    benchmark = benchmarks.find(metric, industry, policy.segment, policy.statistic)
+    benchmark = benchmarks.find(metric, industry, policy.segment, policy.statistic, policy.min_quality)
     return [
         _goal(results, definition, policy, scope, scope_id, year, last_year, benchmark, industry)
         for scope_id in ids
