@@ -26,8 +26,11 @@ engines:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; \
 	fi
 
+# The main job: build the demo company, then the company's scorecard summary for the latest quarter
+# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports).
 demo: $(STAMP)
 	$(BIN)/cxscore demo --size $(DEMO_SIZE) --project $(DEMO_DIR) --force
+	$(BIN)/cxscore scorecard summary --project $(DEMO_DIR) --industry b2b_saas --out $(DEMO_DIR)/reports
 
 test: $(STAMP) lint typecheck pytest
 
