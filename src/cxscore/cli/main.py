@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
-from cxscore.cli import demo, goals, ingest, metrics, scorecard
+from cxscore.cli import demo, goals, ingest, metrics, rewards, scorecard
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 app = typer.Typer(
@@ -78,6 +78,7 @@ app.command("demo")(demo.demo)
 app.add_typer(scorecard.app, name="scorecard")
 app.add_typer(goals.app, name="goals")
 app.add_typer(goals.benchmarks_app, name="benchmarks")
+app.command("rank")(rewards.rank)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,7 +82,16 @@ def fit_beta_binomial(successes: npt.ArrayLike, n: npt.ArrayLike) -> BetaPrior:
         return -float(np.sum(special.betaln(x + a, size - x + b) - special.betaln(a, b)))
 
     a, b, method = *_beta_parameters(start), "moments"
-    fitted = optimize.minimize(negative_loglik, start, method="L-BFGS-B", bounds=_beta_bounds())
+    # A moment estimate at the pooling bound sits on a flat likelihood; a second, moderate start finds
+    # the maximum when it is inside.
+    moderate = np.array([start[0], np.log(10.0)])
+    fitted = min(
+        (
+            optimize.minimize(negative_loglik, s, method="L-BFGS-B", bounds=_beta_bounds())
+            for s in (start, moderate)
+        ),
+        key=lambda result: float(result.fun),
+    )
     if fitted.success and fitted.fun <= negative_loglik(start):
         a, b, method = *_beta_parameters(fitted.x), "maximum_likelihood"
     return BetaPrior(a, b, method)
@@ -106,6 +115,7 @@ def fit_dirichlet_multinomial(
     if counts.shape[0] < 2:
         return DirichletPrior((1.0, 1.0, 1.0), "uniform")
     shares, concentration = _dirichlet_moments(counts)
+    shares = np.maximum(shares, 1e-4)
     start = np.log(np.maximum(shares * concentration, 1e-3))
     bounds = [(np.log(MIN_CONCENTRATION / 3), np.log(MAX_CONCENTRATION))] * 3
 
@@ -117,7 +127,11 @@ def fit_dirichlet_multinomial(
         return -float(np.sum(per_scope))
 
     alpha, method = np.exp(start), "moments"
-    fitted = optimize.minimize(negative_loglik, start, method="L-BFGS-B", bounds=bounds)
+    moderate = np.log(shares * 10.0)
+    fitted = min(
+        (optimize.minimize(negative_loglik, s, method="L-BFGS-B", bounds=bounds) for s in (start, moderate)),
+        key=lambda result: float(result.fun),
+    )
     if fitted.success and fitted.fun <= negative_loglik(start):
         alpha, method = np.exp(fitted.x), "maximum_likelihood"
     return DirichletPrior((float(alpha[0]), float(alpha[1]), float(alpha[2])), method)
@@ -135,18 +149,23 @@ def _counts(part: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, FloatArr
 
 
 def _noise_corrected_correlation(shares: FloatArray, size: FloatArray, mean: FloatArray) -> float:
-    """The intra-scope correlation rho = 1 / (concentration + 1) by moments.
+    """The intra-scope correlation rho = 1 / (concentration + 1) by moments (Kleinman 1973).
 
-    E (p_ik - mu_k)^2 = mu_k (1 - mu_k) (1 / n_i + rho (1 - 1 / n_i)) for each scope i and category k;
-    summed over both and solved for rho. `shares` is one row per scope (one column per category, or a
-    vector for one share), `size` one n per scope. Clipped to the concentration bounds.
+    Each scope's squared deviation from the pooled share is weighted by its n:
+    E sum_i n_i (p_ik - mu_k)^2 = mu_k (1 - mu_k) ((k - 1) + rho (N - sum n_i^2 / N)), with k scopes and N
+    answers in all: the first term is binomial noise, the second true difference. Summed over the
+    categories (one for a share, three for NPS) and solved for rho, clipped to the concentration bounds.
+    `shares` is one row per scope (one column per category, or a vector), `size` one n per scope.
     """
-    spread = float(np.sum((shares - mean) ** 2))
+    weighted = shares - mean
+    weighted = weighted * (size if weighted.ndim == 1 else size[:, None])
+    spread = float(np.sum(weighted * (shares - mean)))
     binomial = float(np.sum(mean * (1.0 - mean)))
-    beyond_one = float(np.sum(1.0 - 1.0 / size))
-    if binomial <= 0.0 or beyond_one <= 0.0:
+    total = float(size.sum())
+    between = total - float(np.sum(size**2)) / total
+    if binomial <= 0.0 or between <= 0.0:
         return 1.0 / (MAX_CONCENTRATION + 1.0)
-    rho = (spread / binomial - float(np.sum(1.0 / size))) / beyond_one
+    rho = (spread / binomial - (size.size - 1)) / between
     return float(np.clip(rho, 1.0 / (MAX_CONCENTRATION + 1.0), 1.0 / (MIN_CONCENTRATION + 1.0)))
 
 

@@ -69,6 +69,8 @@ class Ranking:
     level: float
     confidence: float
     min_n: int
+    value_format: str
+    """The metric's Python format spec for values, e.g. `.1%`."""
     entries: tuple[Entry, ...]
     excluded: tuple[Exclusion, ...]
 
@@ -114,6 +116,7 @@ def rank_frame(
     confidence: float = 0.95,
     seed: int = 0,
     draws: int = DRAWS,
+    value_format: str = ".4g",
 ) -> Ranking:
     """Rank the rows of `frame` (one per scope: `scope_id`, `value`, `n`, `lower`, `upper`, and the
     sufficient statistics `successes` or `promoters`/`detractors`) on their shrunk estimates.
@@ -150,6 +153,7 @@ def rank_frame(
         level=level,
         confidence=confidence,
         min_n=min_n,
+        value_format=value_format,
         entries=entries,
         excluded=excluded,
     )
