@@ -102,3 +102,20 @@ def test_dirichlet_posterior_mean_and_draws() -> None:
 def test_fewer_than_two_scopes_get_a_uniform_prior() -> None:
     assert fit_beta_binomial([3], [4]).method == "uniform"
     assert fit_dirichlet_multinomial([3], [1], [5]).method == "uniform"
+
+
+def test_the_likelihood_leaves_the_pooling_bound_when_moments_end_there() -> None:
+    # CSAT of the demo's leaf teams in 2025: tiny teams make the moment estimate pool everything, but
+    # the likelihood has its maximum inside (scipy's Nelder-Mead from three starts: a = 86.59, b = 22.63).
+    x = np.array([2, 15, 15, 31, 182, 7, 13, 2, 8, 149, 278, 63, 223, 8])
+    n = np.array([2, 16, 18, 40, 232, 8, 16, 2, 10, 169, 364, 90, 285, 12])
+
+    def negative_loglik(log_ab: np.ndarray) -> float:
+        return -float(np.sum(scipy_stats.betabinom.logpmf(x, n, *np.exp(log_ab))))
+
+    reference = min(
+        (optimize.minimize(negative_loglik, s, method="Nelder-Mead") for s in ([1, 0], [3, 1], [13, 12])),
+        key=lambda r: r.fun,
+    )
+    prior = fit_beta_binomial(x, n)
+    assert (prior.a, prior.b) == pytest.approx(tuple(np.exp(reference.x)), rel=1e-3)
