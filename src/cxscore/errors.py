@@ -18,6 +18,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     ├── ImportFileError (ValueError)      an input file cannot be read at all (not a bad row: a bad file)
     │   └── MappingError                  a column mapping names columns that do not exist
     ├── DemoError (ValueError)            the demo company cannot be built as asked
+    ├── DiagnosisError (ValueError)       a diagnosis cannot be made on the data or metric asked for
     └── StatisticsError (ValueError)      a statistic was asked for with impossible inputs
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "CXScoreError",
     "ConfigError",
     "DemoError",
+    "DiagnosisError",
     "EngineNotInstalledError",
     "GoalDefinitionError",
     "ImportFileError",
@@ -112,6 +114,10 @@ class GoalDefinitionError(ConfigError):
 
 class ScorecardDefinitionError(ConfigError):
     """Scorecard definitions have problems; the message lists every one with its file."""
+
+
+class DiagnosisError(CXScoreError, ValueError):
+    """A diagnosis (key drivers, verbatims) cannot be made on the data or metric asked for."""
 
 
 class StatisticsError(CXScoreError, ValueError):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
-from cxscore.cli import demo, goals, ingest, metrics, rewards, scorecard
+from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 app = typer.Typer(
@@ -78,6 +78,7 @@ app.command("demo")(demo.demo)
 app.add_typer(scorecard.app, name="scorecard")
 app.add_typer(goals.app, name="goals")
 app.add_typer(goals.benchmarks_app, name="benchmarks")
+app.add_typer(diagnose.app, name="diagnose")
 app.command("rank")(rewards.rank)
 
 

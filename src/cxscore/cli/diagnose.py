@@ -1,0 +1,94 @@
+"""`cxscore diagnose ...`: what drives a metric (key drivers)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+
+import typer
+
+from cxscore.cli.common import ProjectOption, console, find_project, user_errors
+
+app = typer.Typer(help="Diagnosis: what drives a metric, and what holds it back.", no_args_is_help=True)
+
+
+class Output(enum.Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("drivers")
+def drivers(
+    metric: str = typer.Argument(..., help="The metric, e.g. csat, nps, reopen_rate, churn_rate."),
+    scope: str = typer.Option("company", "--scope", help="company, team:TEAM_ID or person:PERSON_ID."),
+    period: str | None = typer.Option(
+        None, "--period", help="A year, quarter or month: 2025, 2025-Q2, 2025-03."
+    ),
+    driver: list[str] = typer.Option([], "--driver", "-d", help="Only these candidate drivers (repeatable)."),
+    resamples: int = typer.Option(200, "--resamples", help="Bootstrap resamples for the intervals."),
+    sample: int = typer.Option(20_000, "--sample", help="At most this many facts are resampled."),
+    output: Output = typer.Option(Output.table, "--format", "-f", help="table or json."),
+    project: Path | None = ProjectOption,
+) -> None:
+    """Which drivers move METRIC, and how much of its variation each explains (share of R2, 95% interval)."""
+    from cxscore.diagnose import key_drivers
+
+    with user_errors():
+        found = find_project(project)
+        result = key_drivers(
+            metric,
+            scope=scope,
+            period=period,
+            drivers=driver,
+            resamples=resamples,
+            sample_size=sample,
+            project=found.root,
+        )
+    if output is Output.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    _print(result)
+
+
+def _print(result: object) -> None:
+    from rich.table import Table as RichTable
+
+    from cxscore.diagnose import KeyDrivers
+
+    assert isinstance(result, KeyDrivers)
+    share = result.kind == "share"
+    when = f"{result.start} to {result.end}" if result.start else "all periods"
+    console.print(
+        f"Key drivers of [bold]{result.metric}[/] for {result.scope}, {when}: {result.used:,} facts "
+        f"(of {result.facts:,}); the drivers explain R2 = {result.r2:.3f} "
+        f"({result.level:.0%} interval {result.r2_lower:.3f} to {result.r2_upper:.3f}); "
+        f"method: {result.method}."
+    )
+    table = RichTable("rank", "driver", "share of R2", "interval", "of explained", "where it is worst")
+    for d in result.drivers:
+        worst = d.levels[0] if d.levels else None
+        where = d.direction
+        if worst is not None:
+            value = f"{worst.value:.1%}" if share else f"{worst.value:.2f}"
+            where = f"{worst.level}: {value} (n={worst.n:,}, {worst.difference:+.3f} vs the rest)"
+        table.add_row(
+            str(d.rank),
+            d.label,
+            f"{d.share:.4f}",
+            f"{d.lower:.4f} to {d.upper:.4f}",
+            f"{d.relative:.0%}",
+            where,
+        )
+    console.print(table)
+    if result.pseudo_r2 is not None:
+        console.print(
+            f"Logistic model of the yes/no outcome: McFadden pseudo-R2 {result.pseudo_r2:.3f} "
+            "(odds ratios in --format json)."
+        )
+    console.print(
+        f"Intervals: percentile bootstrap, {result.resamples} resamples of {result.sample:,} facts. "
+        "Shares describe association in these facts, not proof of cause."
+    )
+    for note in result.notes:
+        console.print(f"Note: {note}")

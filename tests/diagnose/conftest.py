@@ -1,0 +1,19 @@
+"""One small demo company per test session for the diagnosis tests (its planted truths are the answers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxscore.demo import generate
+
+SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the small demo company built with SEED."""
+    root = tmp_path_factory.mktemp("diagnose") / "company"
+    generate(root, "small", SEED)
+    return root

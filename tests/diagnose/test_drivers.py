@@ -1,0 +1,143 @@
+"""Key drivers on the demo company: the planted truths are found, and the numbers match statsmodels."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from math import factorial
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from typer.testing import CliRunner
+
+from cxscore.cli.main import app
+from cxscore.diagnose import KeyDrivers, key_drivers, parse_period
+from cxscore.errors import DiagnosisError
+
+
+def _driver(result: KeyDrivers, name: str) -> object:
+    return next(d for d in result.drivers if d.name == name)
+
+
+def test_truth_1_the_defective_version_is_the_top_driver_of_csat(demo: Path) -> None:
+    result = key_drivers(
+        "csat",
+        scope="team:T-SUP",
+        drivers=("version", "team", "training", "resolution", "channel"),
+        project=demo,
+    )
+    top = result.drivers[0]
+    assert top.name == "version" and top.rank == 1
+    assert top.lower > 0.02  # clearly more than noise
+    assert top.levels[0].level == "atlas 3.2"  # the worst level first
+    assert (
+        top.levels[0].upper < top.levels[0].value - top.levels[0].difference
+    )  # below the rest, beyond noise
+    assert sum(d.share for d in result.drivers) == pytest.approx(result.r2, abs=1e-6)
+    assert result.r2_lower <= result.r2 <= result.r2_upper
+
+
+def test_truth_2_the_untrained_team_reopens_more(demo: Path) -> None:
+    result = key_drivers(
+        "reopen_rate", scope="team:T-SUP", drivers=("team", "training", "version"), project=demo
+    )
+    team, training = _driver(result, "team"), _driver(result, "training")
+    assert team.levels[0].level == "T-SUP-LATAM"  # reopen rate is "lower is better": worst = highest
+    assert team.lower > 0
+    assert training.lower > 0
+    assert training.levels[0].level == "untrained"
+    assert training.levels[0].difference > 0.01
+
+
+def test_truth_2_csat_of_the_untrained_team_is_the_lowest_once_apac_has_improved(demo: Path) -> None:
+    result = key_drivers("csat", scope="team:T-SUP", period="2025", drivers=("team", "version"), project=demo)
+    assert _driver(result, "team").levels[0].level == "T-SUP-LATAM"
+
+
+def _reference_rows(demo: Path) -> pd.DataFrame:
+    """Resolved cases of 2024 with the reopen outcome, written in plain SQL independently of cxscore."""
+    with duckdb.connect(str(demo / "cxscore.duckdb"), read_only=True) as con:
+        return con.sql(
+            """SELECT CASE WHEN reopen_count > 0 THEN 1.0 ELSE 0.0 END AS y, channel, priority, category
+               FROM cases WHERE resolved_at IS NOT NULL AND resolved_at >= '2024-01-01'
+               AND CAST(resolved_at AS DATE) <= '2024-12-31'"""
+        ).df()
+
+
+def test_shares_from_the_engine_aggregates_equal_brute_force_statsmodels(demo: Path) -> None:
+    drivers = ("channel", "priority", "category")
+    result = key_drivers(
+        "reopen_rate", period="2024", drivers=drivers, min_level_n=1, project=demo, resamples=20
+    )
+    rows = _reference_rows(demo)
+    assert result.used == len(rows)
+    dummies = {d: pd.get_dummies(rows[d], drop_first=True, dtype=float) for d in drivers}
+
+    def r2(subset: tuple[str, ...]) -> float:
+        if not subset:
+            return 0.0
+        x = sm.add_constant(pd.concat([dummies[d] for d in subset], axis=1))
+        return float(sm.OLS(rows["y"], x).fit().rsquared)
+
+    assert result.r2 == pytest.approx(r2(drivers), abs=1e-9)
+    k = len(drivers)
+    for j, name in enumerate(drivers):
+        others = [d for d in drivers if d != name]
+        expected = sum(
+            factorial(size) * factorial(k - size - 1) / factorial(k) * (r2((*subset, name)) - r2(subset))
+            for size in range(k)
+            for subset in combinations(others, size)
+        )
+        assert _driver(result, name).share == pytest.approx(expected, abs=1e-8), (j, name)
+    assert result.value == pytest.approx(rows["y"].mean())
+
+
+def test_odds_ratios_equal_statsmodels_logit(demo: Path) -> None:
+    result = key_drivers(
+        "reopen_rate", period="2024", drivers=("channel",), min_level_n=1, project=demo, resamples=5
+    )
+    rows = _reference_rows(demo)
+    reference_level = rows["channel"].value_counts().index[0]
+    x = pd.get_dummies(rows["channel"], dtype=float).drop(columns=reference_level)
+    fit = sm.Logit(rows["y"], sm.add_constant(x)).fit(disp=0)
+    for odds in result.odds_ratios:
+        assert odds.odds_ratio == pytest.approx(np.exp(fit.params[odds.term]), rel=1e-6)
+    assert result.pseudo_r2 == pytest.approx(fit.prsquared, rel=1e-6)
+
+
+def test_refuses_tiny_samples_and_metrics_without_one_outcome_per_fact(demo: Path) -> None:
+    with pytest.raises(DiagnosisError, match="needs at least"):
+        key_drivers("csat", scope="team:T-SUP-PREMIER", period="2025-03", project=demo)
+    with pytest.raises(DiagnosisError, match="one outcome per fact"):
+        key_drivers("expansion_arr", project=demo)
+    with pytest.raises(DiagnosisError, match="Unknown driver"):
+        key_drivers("csat", drivers=("moon_phase",), project=demo)
+    with pytest.raises(DiagnosisError, match="not one of"):
+        key_drivers("csat", scope="galaxy:far", project=demo)
+
+
+def test_periods() -> None:
+    assert [str(d) for d in parse_period("2024")] == ["2024-01-01", "2024-12-31"]
+    assert [str(d) for d in parse_period("2024-12")] == ["2024-12-01", "2024-12-31"]
+    assert [str(d) for d in parse_period("2024-Q4")] == ["2024-10-01", "2024-12-31"]
+    with pytest.raises(DiagnosisError, match="2025-Q2"):
+        parse_period("last year")
+
+
+def test_cli_table_and_json(demo: Path) -> None:
+    runner = CliRunner()
+    args = ["diagnose", "drivers", "csat", "--scope", "team:T-SUP", "-d", "version", "-d", "team"]
+    shown = runner.invoke(app, [*args, "--resamples", "20", "--project", str(demo)], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "atlas 3.2" in shown.output and "share of R2" in shown.output
+    printed = runner.invoke(app, [*args, "--resamples", "20", "--format", "json", "--project", str(demo)])
+    data = json.loads(printed.output)
+    assert data["drivers"][0]["name"] == "version" and data["scope"] == "team:T-SUP"
+    failed = runner.invoke(
+        app, ["diagnose", "drivers", "csat", "--period", "someday", "--project", str(demo)]
+    )
+    assert failed.exit_code == 1 and "not a year" in failed.output
