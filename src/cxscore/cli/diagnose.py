@@ -71,7 +71,8 @@ def _print(result: object) -> None:
         where = d.direction
         if worst is not None:
             value = f"{worst.value:.1%}" if share else f"{worst.value:.2f}"
-            where = f"{worst.level}: {value} (n={worst.n:,}, {worst.difference:+.3f} vs the rest)"
+            gap = f"{100 * worst.difference:+.1f} points" if share else f"{worst.difference:+.2f}"
+            where = f"{worst.level}: {value} (n={worst.n:,}, {gap} vs the rest)"
         table.add_row(
             str(d.rank),
             d.label,
