@@ -9,6 +9,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   ├── MetricDefinitionError         metric definitions have problems (holds every one, with file:line)
     │   ├── GoalDefinitionError           goal policies or benchmark tables have problems (lists every one)
     │   ├── ScorecardDefinitionError      scorecard definitions have problems (lists every one)
+    │   ├── ProgramDefinitionError        recognition programs have problems (lists every one)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -38,6 +39,7 @@ __all__ = [
     "MappingError",
     "MetricDefinitionError",
     "ModelError",
+    "ProgramDefinitionError",
     "ProjectNotFoundError",
     "SchemaError",
     "ScorecardDefinitionError",
@@ -118,6 +120,10 @@ class ScorecardDefinitionError(ConfigError):
 
 class DiagnosisError(CXScoreError, ValueError):
     """A diagnosis (key drivers, verbatims) cannot be made on the data or metric asked for."""
+
+
+class ProgramDefinitionError(ConfigError):
+    """Recognition programs have problems; the message lists every one with its file."""
 
 
 class StatisticsError(CXScoreError, ValueError):

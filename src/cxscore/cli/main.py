@@ -80,6 +80,7 @@ app.add_typer(goals.app, name="goals")
 app.add_typer(goals.benchmarks_app, name="benchmarks")
 app.add_typer(diagnose.app, name="diagnose")
 app.command("rank")(rewards.rank)
+app.command("awards")(rewards.awards)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,3 +91,39 @@ def _print_ranking(board: Ranking) -> None:
     )
     for x in board.excluded:
         console.print(f"Left out: {x.name} ({x.scope_id}), {x.value:{spec}}: {x.reason}.", highlight=False)
+
+
+def awards(
+    period: str = typer.Option(..., "--period", help="A quarter (2025-Q4) or a year (2025)."),
+    program: list[str] = typer.Option([], "--program", help="Only these programs (repeatable)."),
+    output: Output = typer.Option(Output.table, "--format", "-f", help="table, csv or json."),
+    project: Path | None = ProjectOption,
+) -> None:
+    """Evaluate the recognition programs (programs/*.yml and the shipped ones) for a period: every
+    award with the reason and the numbers, and why a program gave none."""
+    from cxscore.errors import ProgramDefinitionError
+    from cxscore.rewards.awards import evaluate_programs
+    from cxscore.rewards.export import to_csv, to_json
+    from cxscore.rewards.programs import load_programs
+
+    with user_errors():
+        found = find_project(project)
+        programs = load_programs(found.root)
+        unknown = sorted(set(program) - {p.name for p in programs})
+        if unknown:
+            names = ", ".join(p.name for p in programs)
+            raise ProgramDefinitionError(f"No program called {', '.join(unknown)} (programs: {names}).")
+        chosen = [p for p in programs if not program or p.name in program]
+        results = evaluate_programs(period, programs=chosen, project=found.root)
+    if output is Output.json:
+        sys.stdout.write(to_json([asdict(r) for r in results]))
+    elif output is Output.csv:
+        sys.stdout.write(to_csv([row for r in results for row in r.rows()]))
+    else:
+        for r in results:
+            prize = f" - {r.prize}" if r.prize else ""
+            console.print(f"[bold]{r.label}[/] ({r.program}, {r.period}){prize}", highlight=False)
+            for w in r.winners:
+                console.print(f"  [green]AWARDED[/] {w.name} ({w.scope_id}): {w.reason}", highlight=False)
+            console.print(f"  {r.summary}", highlight=False)
+            console.print()
