@@ -38,8 +38,10 @@ def rank(
     output: Output = typer.Option(Output.table, "--format", "-f", help="table, csv or json."),
     project: Path | None = ProjectOption,
 ) -> None:
-    """Rank teams or people on shrunk estimates: intervals, P(beats the next), tie bands and exclusions,
-    with the naive ranking (and for NPS the NPS - 160/sqrt(n) rule) beside it."""
+    """Rank teams or people fairly: shrunk estimates, P(beats the next), tie bands and exclusions.
+
+    The naive ranking (and for NPS the NPS - 160/sqrt(n) rule) is shown beside it for comparison.
+    """
     from cxscore.rewards import rank as rank_scopes
     from cxscore.rewards.export import to_csv, to_json
 
@@ -99,8 +101,11 @@ def awards(
     output: Output = typer.Option(Output.table, "--format", "-f", help="table, csv or json."),
     project: Path | None = ProjectOption,
 ) -> None:
-    """Evaluate the recognition programs (programs/*.yml and the shipped ones) for a period: every
-    award with the reason and the numbers, and why a program gave none."""
+    """Evaluate the recognition programs for a period: every award with its reason and numbers.
+
+    The programs are the project's programs/*.yml and the shipped ones; a program that gives no award
+    says why.
+    """
     from cxscore.errors import ProgramDefinitionError
     from cxscore.rewards.awards import evaluate_programs
     from cxscore.rewards.export import to_csv, to_json
