@@ -248,15 +248,15 @@ def _top_performer(boards: Leaderboards, program: Program, period: Period) -> tu
             f"No award: the first band holds {len(first)} {program.scope}s that cannot be told apart "
             f"({shown}); P({first[0].name} beats the next) = {first[0].beats_next or 0:.0%}."
         )
+    following = board.entries[len(first)] if len(board.entries) > len(first) else None
+    versus = (
+        f"; the next band starts with {following.name} ({following.shrunk:{spec}}), whom the first band's "
+        f"top beats with at least {program.confidence:.0%} probability"
+        if following
+        else ""
+    )
     winners = []
     for e in first:
-        following = board.entries[len(first)] if len(board.entries) > len(first) else None
-        versus = (
-            f"; beats the next band's first ({following.name}, {following.shrunk:{spec}}) with probability "
-            f"{_chance(board, e.scope_id, following.scope_id):.1%}"
-            if following
-            else ""
-        )
         reason = (
             f"{program.metric} {e.value:{spec}} (n={e.n}), shrunk {e.shrunk:{spec}} ({e.shrunk_lower:{spec}} "
             f"to {e.shrunk_upper:{spec}}); first of {len(board.entries)} on the fair ranking, "
@@ -271,16 +271,6 @@ def _top_performer(boards: Leaderboards, program: Program, period: Period) -> tu
         }
         winners.append(Winner(e.scope_id, e.name, reason, numbers))
     return winners, f"{len(board.entries)} ranked, {len(board.excluded)} left out under the minimum sample."
-
-
-def _chance(board: Any, first: str, second: str) -> float:
-    """P(first beats second) when they are neighbours; otherwise the chain's first step (a lower bound is
-    not needed: bands are built from the band leader, so a new band means >= confidence)."""
-    entries = board.entries
-    position = next(k for k, e in enumerate(entries) if e.scope_id == first)
-    if entries[position + 1].scope_id == second:
-        return float(entries[position].beats_next or 0.0)
-    return float(board.confidence)
 
 
 def _streak(boards: Leaderboards, program: Program, period: Period) -> tuple[list[Winner], str]:
