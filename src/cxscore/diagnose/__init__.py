@@ -1,4 +1,4 @@
-"""Diagnosis: what drives a metric (key drivers), and later what holds a team back.
+"""Diagnosis: what drives a metric (key drivers) and what customers write about (verbatims).
 
 >>> from cxscore.diagnose import Scope
 >>> str(Scope.parse("team:T-SUP-EMEA"))
@@ -11,16 +11,38 @@ from cxscore.diagnose.drivers import DriverImportance, KeyDrivers, LevelValue, O
 from cxscore.diagnose.facts import Driver, Scope
 from cxscore.diagnose.importance import relative_weights, shapley_r2
 from cxscore.diagnose.period import parse_period
+from cxscore.diagnose.text import detect_language, mask_personal_data, sentiment
+from cxscore.diagnose.verbatims import (
+    Comment,
+    Score,
+    Topic,
+    TouchpointView,
+    VerbatimReport,
+    analyse_verbatims,
+    read_verbatims_csv,
+    verbatims,
+)
 
 __all__ = [
+    "Comment",
     "Driver",
     "DriverImportance",
     "KeyDrivers",
     "LevelValue",
     "OddsRatio",
     "Scope",
+    "Score",
+    "Topic",
+    "TouchpointView",
+    "VerbatimReport",
+    "analyse_verbatims",
+    "detect_language",
     "key_drivers",
+    "mask_personal_data",
     "parse_period",
+    "read_verbatims_csv",
     "relative_weights",
+    "sentiment",
     "shapley_r2",
+    "verbatims",
 ]

@@ -1,0 +1,149 @@
+"""Verbatims: masking, language, sentiment and topics on the demo company and on real public comments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cxscore.cli.main import app
+from cxscore.diagnose import (
+    analyse_verbatims,
+    detect_language,
+    mask_personal_data,
+    read_verbatims_csv,
+    sentiment,
+    verbatims,
+)
+from cxscore.diagnose.text import STOPWORDS
+from cxscore.errors import DiagnosisError
+
+SECRETS = (
+    "jane.doe@example.com",
+    "J.Smith+cx@mail.co.uk",
+    "+44 20 7946 0958",
+    "(555) 010-4477",
+    "0612345678",
+)
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_masks_addresses_and_phone_numbers(secret: str) -> None:
+    masked = mask_personal_data(f"Please contact {secret} today.")
+    assert secret not in masked and ("[email]" in masked or "[phone]" in masked)
+
+
+def test_keeps_versions_years_and_amounts() -> None:
+    text = "Since 3.2 in 2024 we paid 1,250.00 twice."
+    assert mask_personal_data(text) == text
+
+
+def _with_secrets(n: int = 60) -> list[str]:
+    base = ["The parcel arrived late again, call me", "Friendly helpful agent solved it quickly"]
+    return [f"{base[i % 2]} on {SECRETS[i % len(SECRETS)]}" for i in range(n)]
+
+
+def test_no_output_carries_personal_data(tmp_path: Path) -> None:
+    report = analyse_verbatims(_with_secrets(), topics=2, touchpoints=["delivery", "support"] * 30)
+    dumped = json.dumps(report.to_dict())
+    for secret in SECRETS:
+        assert secret not in dumped
+    assert "example.com" not in dumped and "7946" not in dumped
+    file = tmp_path / "comments.csv"
+    pd.DataFrame({"comment": _with_secrets(), "stage": ["delivery", "support"] * 30}).to_csv(
+        file, index=False
+    )
+    runner = CliRunner()
+    for form in (["--format", "json", "--comments"], []):
+        shown = runner.invoke(
+            app, ["diagnose", "verbatims", "--csv", str(file), "--topics", "2", *form], terminal_width=250
+        )
+        assert shown.exit_code == 0, shown.output
+        assert not any(secret in shown.output for secret in SECRETS)
+
+
+def test_languages_and_english_sentiment() -> None:
+    assert detect_language("The engineer was very helpful") == "en"
+    assert detect_language("O produto chegou antes do prazo e é muito bom") == "pt"
+    assert sentiment("Great support, very patient and knowledgeable.").label == "positive"
+    assert sentiment("Atlas 3.2 keeps crashing when we export reports.").label == "negative"
+    assert sentiment("The agent was not helpful").score < 0
+    assert sentiment("Fine.").score > 0 and sentiment("Average experience.").label == "neutral"
+
+
+def test_demo_the_defective_version_is_a_negative_topic_of_support_and_product(demo: Path) -> None:
+    report = verbatims(period="2024", topics=12, project=demo)
+    assert report.analysed == report.total  # the demo's comments are all English
+    release = [t for t in report.topics if "3.2" in t.words[:3]]
+    assert release, [t.name for t in report.topics]
+    topic = release[0]
+    assert topic.sentiment < 0 and topic.negative > 0.3
+    assert {"T-SUP", "T-PRODUCT"} <= set(topic.teams)
+    assert {p for p, _ in topic.touchpoints} >= {"support_case", "upgrade"}
+    mean = float(np.mean([c.sentiment for c in report.comments if c.sentiment is not None]))
+    assert topic.sentiment < mean
+
+
+def test_demo_team_scope_reads_only_that_teams_comments(demo: Path) -> None:
+    everyone = verbatims(period="2025", project=demo)
+    latam = verbatims(scope="team:T-SUP-LATAM", period="2025", project=demo, topics=4)
+    assert 0 < latam.total < everyone.total
+    assert {c.touchpoint for c in latam.comments} <= {"support_case", "upgrade", None}
+
+
+def test_too_few_comments_is_refused() -> None:
+    with pytest.raises(DiagnosisError, match="at least 20"):
+        analyse_verbatims(["Good service"] * 5)
+
+
+NPS_FILE = "nps_verbatims_textsummary/nps_verbatims.csv"
+
+
+def test_real_nps_verbatims_touchpoints_sentiment_topics(datasets: Path) -> None:
+    report = read_verbatims_csv(datasets / NPS_FILE, "text", "SURVEY_SUB_TYPE", "NPS_SCORE")
+    raw = pd.read_csv(datasets / NPS_FILE, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    raw = raw[raw["text"].str.strip() != ""].assign(
+        score=lambda f: pd.to_numeric(f["NPS_SCORE"], errors="coerce")
+    )
+    expected = raw.dropna(subset=["score"]).groupby("SURVEY_SUB_TYPE")["score"]
+    expected = expected.apply(lambda s: 100 * ((s >= 9).mean() - (s <= 6).mean()))
+    found = {v.touchpoint: v.scores[0] for v in report.touchpoints}
+    for stage, value in expected.items():
+        assert found[stage].value == pytest.approx(value)
+        assert found[stage].lower <= value <= found[stage].upper
+    # Sentiment follows the score: promoters > passives > detractors, and correlates with it.
+    scored = [(c.sentiment, c.scores["nps"]) for c in report.comments if c.sentiment is not None and c.scores]
+    feel, score = np.array(scored).T
+    assert np.corrcoef(feel, score)[0, 1] > 0.5
+    assert feel[score >= 9].mean() > feel[(score >= 7) & (score <= 8)].mean() > feel[score <= 6].mean()
+    # Readable topics: several content words each, no function words, none tiny.
+    for topic in report.topics:
+        assert len(topic.words) >= 3 and not set(topic.words) & STOPWORDS["en"]
+        assert topic.share >= 0.02
+
+
+def test_real_portuguese_reviews_are_detected_and_not_scored(datasets: Path) -> None:
+    file = datasets / "olist_sample" / "olist_order_reviews_dataset.csv"
+    with pytest.raises(DiagnosisError, match="language 'en'"):
+        read_verbatims_csv(file, "review_comment_message", csat_column="review_score")
+    report = read_verbatims_csv(file, "review_comment_message", csat_column="review_score", language="pt")
+    assert report.languages["pt"] >= 0.8 * report.total
+    assert all(c.sentiment is None for c in report.comments)
+    assert any("English only" in note for note in report.notes)
+    assert any({"prazo", "entrega", "chegou", "produto"} & set(t.words) for t in report.topics)
+
+
+def test_cli_on_the_demo(demo: Path) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(
+        app, ["diagnose", "verbatims", "--period", "2024", "--project", str(demo)], terminal_width=250
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Touchpoints" in shown.output and "support_case" in shown.output and "T-SUP" in shown.output
+    printed = runner.invoke(app, ["diagnose", "verbatims", "--format", "json", "--project", str(demo)])
+    data = json.loads(printed.output)
+    assert data["topics"] and "comments" not in data
