@@ -68,12 +68,7 @@ def build(store: Store, size: Size, seed: int) -> None:
         )
     rng = np.random.default_rng(seed)
     store.execute("SET enable_progress_bar = false")
-    # checkpoint once at the end rather than after every 16 MB of log: less work for a large company
-    store.execute("SET checkpoint_threshold = '16GB'")
-    try:
-        _build(store, size, rng)
-    finally:
-        store.execute("RESET checkpoint_threshold")
+    _build(store, size, rng)
     store.execute("CHECKPOINT")
 
 
