@@ -35,6 +35,11 @@ def rank(
     confidence: float = typer.Option(
         0.95, "--confidence", help="How sure a band's top must be to put an entry in a lower band."
     ),
+    adjust_for: str | None = typer.Option(
+        None,
+        "--adjust-for",
+        help="Adjust for case mix by this dimension (priority, product, channel, segment, ...).",
+    ),
     output: Output = typer.Option(Output.table, "--format", "-f", help="table, csv or json."),
     project: Path | None = ProjectOption,
 ) -> None:
@@ -48,7 +53,14 @@ def rank(
     with user_errors():
         found = find_project(project)
         board = rank_scopes(
-            metric, by, period, within=within, min_n=min_n, confidence=confidence, project=found.root
+            metric,
+            by,
+            period,
+            within=within,
+            min_n=min_n,
+            confidence=confidence,
+            adjust_for=adjust_for,
+            project=found.root,
         )
     if output is Output.json:
         sys.stdout.write(to_json(board.to_dict()))
@@ -65,7 +77,9 @@ def _print_ranking(board: Ranking) -> None:
     nps = board.metric == "nps" or any(e.industry_score is not None for e in board.entries)
     columns = ["rank", "band", "name", "raw (interval)", "n", "shrunk (interval)", "P(beats next)", "P(best)"]
     columns += ["naive rank"] + (["NPS-160/√n", "its rank"] if nps else [])
+    columns += ["case-mix adjustment"] if board.adjusted_for else []
     title = f"{board.metric} by {board.scope}, {board.period} ({board.direction} is better)"
+    title += f", adjusted for case mix by {board.adjusted_for}" if board.adjusted_for else ""
     table = RichTable(*columns, title=title)
     for e in board.entries:
         cells = [
@@ -81,6 +95,8 @@ def _print_ranking(board: Ranking) -> None:
         ]
         if nps:
             cells += [f"{e.industry_score:.1f}", str(e.industry_rank)]
+        if board.adjusted_for:
+            cells += [f"{e.case_mix_adjustment or 0.0:+{spec}}"]
         table.add_row(*cells)
     console.print(table)
     console.print(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cxscore.errors import ConfigError
+from cxscore.rewards.casemix import ADJUSTABLE, case_mix_adjustments
 from cxscore.rewards.posterior import DRAWS
 from cxscore.rewards.ranking import Ranking, rank_frame
 from cxscore.scorecards.period import Period
@@ -37,19 +38,40 @@ class Leaderboards:
         self.level = level
         self.seed = seed
         self.draws = draws
-        self._results: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self._results: dict[tuple[str, tuple[str, ...], str], pd.DataFrame] = {}
 
     def metric(self, name: str) -> Metric:
         return self.engine.catalog.get(name)
 
     def results(self, metric: str, scope: str, period: Period) -> pd.DataFrame:
         """Every scope's result of `metric` in `period` (the rows `cxscore.compute` returns)."""
-        key = (metric, scope, period.grain)
+        return self._computed(metric, (scope,), period)
+
+    def _computed(self, metric: str, by: tuple[str, ...], period: Period) -> pd.DataFrame:
+        key = (metric, by, period.grain)
         if key not in self._results:
-            frame = self.engine.compute(metric, (scope,), period.grain, level=self.level)
+            frame = self.engine.compute(metric, by, period.grain, level=self.level)
             self._results[key] = frame.assign(period=pd.to_datetime(frame["period"]).dt.date)
         frame = self._results[key]
         return frame[frame["period"] == period.start].reset_index(drop=True)
+
+    def adjustments(self, metric: str, scope: str, period: Period, dimension: str) -> pd.Series:
+        """Each scope's case-mix adjustment for `dimension` (see `cxscore.rewards.casemix`)."""
+        kind = self.metric(metric).aggregation.value
+        if kind not in ADJUSTABLE:
+            raise ConfigError(
+                f"Metric {metric!r} is a {kind}; case-mix adjustment needs a mean of per-fact scores "
+                f"({', '.join(ADJUSTABLE)}). Rank without --adjust-for, or within one {dimension}."
+            )
+        company = self._computed(metric, (), period)
+        if company.empty:
+            return pd.Series(dtype=float, name="case_mix_adjustment")
+        return case_mix_adjustments(
+            self._computed(metric, (scope, dimension), period),
+            self._computed(metric, (dimension,), period),
+            float(company["value"].iloc[0]),
+            dimension,
+        )
 
     def rank(
         self,
@@ -60,14 +82,21 @@ class Leaderboards:
         within: str | None = None,
         min_n: int | None = None,
         confidence: float = 0.95,
+        adjust_for: str | None = None,
     ) -> Ranking:
-        """A fair ranking of the `scope`s (team or person) that are peers, on `metric` in `period`."""
+        """A fair ranking of the `scope`s (team or person) that are peers, on `metric` in `period`;
+        with `adjust_for` (a dimension such as priority, product, channel, segment), on values adjusted
+        for each scope's mix of that dimension."""
         if scope not in RANKED_SCOPES:
             raise ConfigError(f"Cannot rank by {scope!r}. Rank by one of: {', '.join(RANKED_SCOPES)}.")
         definition = self.metric(metric)
         frame = self.results(metric, scope, period)
         peers = self.peers(scope, within, period.end)
         frame = frame[frame["scope_id"].isin(peers)] if peers is not None else frame
+        if adjust_for is not None:
+            shifts = self.adjustments(metric, scope, period, adjust_for)
+            frame = frame.assign(case_mix_adjustment=frame["scope_id"].map(shifts).fillna(0.0))
+            frame.attrs["adjusted_for"] = adjust_for
         return rank_frame(
             frame,
             metric=metric,
@@ -141,6 +170,7 @@ def rank(
     min_n: int | None = None,
     level: float = 0.95,
     confidence: float = 0.95,
+    adjust_for: str | None = None,
     project: Path | str | None = None,
     store: Store | None = None,
 ) -> Ranking:
@@ -149,6 +179,7 @@ def rank(
 
     `period` is a quarter (2025-Q4) or a year (2025). `min_n` overrides the metric's minimum sample.
     `confidence` is how sure the top of a tie band must be that it beats an entry to put it in a lower band.
+    `adjust_for` names a dimension (priority, product, channel, segment, ...) to adjust for case mix.
     """
     from cxscore.metrics import MetricEngine, load_catalog
     from cxscore.store import open_project
@@ -160,7 +191,9 @@ def rank(
     try:
         engine = MetricEngine(opened, load_catalog(found.root if found else None))
         boards = Leaderboards(engine, level)
-        return boards.rank(metric, by, chosen, within=within, min_n=min_n, confidence=confidence)
+        return boards.rank(
+            metric, by, chosen, within=within, min_n=min_n, confidence=confidence, adjust_for=adjust_for
+        )
     finally:
         if store is None:
             opened.close()

@@ -43,6 +43,9 @@ class Entry:
     industry_score: float | None
     """NPS - 160 / sqrt(n), a popular industry rule of thumb (NPS only)."""
     industry_rank: int | None
+    case_mix_adjustment: float | None = None
+    """With case-mix adjustment: what was added to the raw value (the company's value minus the value
+    expected from this scope's mix of cases); the shrunk values are of the adjusted value."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Ranking:
     min_n: int
     value_format: str
     """The metric's Python format spec for values, e.g. `.1%`."""
+    adjusted_for: str | None
     entries: tuple[Entry, ...]
     excluded: tuple[Exclusion, ...]
 
@@ -122,7 +126,9 @@ def rank_frame(
     sufficient statistics `successes` or `promoters`/`detractors`) on their shrunk estimates.
 
     The prior is learned from every row with data, including those under `min_n`; only rows with at least
-    `min_n` are ranked. `kind` is the metric's aggregation (`share`, `nps`, `mean`, ...).
+    `min_n` are ranked. `kind` is the metric's aggregation (`share`, `nps`, `mean`, ...). A column
+    `case_mix_adjustment` (see `cxscore.rewards.casemix`) makes the ranking use raw value + adjustment
+    (beta-binomial for shares, the normal model otherwise), while the naive rank stays on the raw value.
 
     >>> frame = pd.DataFrame({"scope_id": ["a", "b", "c", "d"], "value": [1.0, 0.9, 0.7, 0.8],
     ...     "n": [5, 200, 150, 100], "successes": [5, 180, 105, 80], "lower": 0.0, "upper": 1.0})
@@ -132,7 +138,8 @@ def rank_frame(
     """
     names = names or {}
     frame = frame[frame["n"] > 0].reset_index(drop=True)
-    posterior, usable = posterior_of(frame, kind, level, seed, draws)
+    adjusted = "case_mix_adjustment" in frame.columns
+    posterior, usable = posterior_of(_adjusted(frame) if adjusted else frame, kind, level, seed, draws)
     enough = usable & (frame["n"].to_numpy() >= min_n)
     excluded = tuple(
         _exclusion(row, names, min_n, bool(usable[i]))
@@ -154,9 +161,24 @@ def rank_frame(
         confidence=confidence,
         min_n=min_n,
         value_format=value_format,
+        adjusted_for=str(frame.attrs.get("adjusted_for", "case mix")) if adjusted else None,
         entries=entries,
         excluded=excluded,
     )
+
+
+def _adjusted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with value and interval shifted by the case-mix adjustment. A share keeps the
+    beta-binomial model with its successes shifted by adjustment x n (clipped to 0..n; fractional counts
+    are fine for the beta-binomial likelihood); NPS counts cannot be shifted so simply, and drop to the
+    normal model."""
+    shift = frame["case_mix_adjustment"]
+    moved = frame.assign(
+        value=frame["value"] + shift, lower=frame["lower"] + shift, upper=frame["upper"] + shift
+    )
+    if "successes" in frame.columns:
+        moved["successes"] = np.clip(frame["successes"] + shift * frame["n"], 0.0, frame["n"])
+    return moved.drop(columns=[c for c in ("promoters", "detractors") if c in moved.columns])
 
 
 def posterior_of(
@@ -224,6 +246,7 @@ def _entries(
             naive_rank=int(naive[i]),
             industry_score=None if industry is None else industry[i],
             industry_rank=None if industry_ranks is None else int(industry_ranks[i]),
+            case_mix_adjustment=float(row["case_mix_adjustment"]) if "case_mix_adjustment" in row else None,
         )
         for i, (k, (_, row)) in enumerate(zip(order, rows.iterrows(), strict=True))
     )
