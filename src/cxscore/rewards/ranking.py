@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxscore.rewards.posterior import DRAWS, Posterior, beta_posterior, dirichlet_posterior, normal_posterior
+from cxscore.rewards.posterior import (
+    DRAWS,
+    Posterior,
+    beta_posterior,
+    dirichlet_posterior,
+    draws_for,
+    normal_posterior,
+)
 from cxscore.stats._inputs import z_value
 
 __all__ = ["Entry", "Exclusion", "Ranking", "industry_nps_score", "posterior_of", "rank_frame"]
@@ -184,8 +191,10 @@ def _adjusted(frame: pd.DataFrame) -> pd.DataFrame:
 def posterior_of(
     frame: pd.DataFrame, kind: str, level: float, seed: int, draws: int
 ) -> tuple[Posterior, Any]:
-    """The posterior of every row and a mask of rows that have one (a mean from one answer has none)."""
+    """The posterior of every row and a mask of rows that have one (a mean from one answer has none).
+    `draws` per row are capped for large families (see `draws_for`)."""
     n = frame["n"].to_numpy(dtype=np.float64)
+    draws = draws_for(len(frame), draws)
     if kind == "nps" and {"promoters", "detractors"} <= set(frame.columns):
         post = dirichlet_posterior(frame["promoters"], frame["detractors"], n, level, seed, draws)
         return post, np.ones(len(frame), dtype=bool)
