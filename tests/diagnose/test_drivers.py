@@ -15,7 +15,7 @@ import statsmodels.api as sm
 from typer.testing import CliRunner
 
 from cxscore.cli.main import app
-from cxscore.diagnose import KeyDrivers, key_drivers, parse_period
+from cxscore.diagnose import KeyDrivers, key_drivers, key_drivers_of_table, parse_period, read_table
 from cxscore.errors import DiagnosisError
 
 
@@ -141,3 +141,52 @@ def test_cli_table_and_json(demo: Path) -> None:
         app, ["diagnose", "drivers", "csat", "--period", "someday", "--project", str(demo)]
     )
     assert failed.exit_code == 1 and "not a year" in failed.output
+
+
+CHURN_FILE = "telecom_churn_calls/telecom_churn.csv"
+
+
+def test_real_telecom_churn_customer_service_calls_are_a_strong_driver(datasets: Path) -> None:
+    frame = read_table(datasets / CHURN_FILE)
+    numeric = ["Customer service calls", "Total day minutes", "Total eve minutes", "Account length"]
+    categorical = ["International plan", "Voice mail plan"]
+    result = key_drivers_of_table(
+        frame, "Churn", categorical=categorical, numeric=numeric, direction="lower", resamples=100
+    )
+    calls = _driver(result, "Customer service calls")
+    assert calls.rank <= 3 and calls.lower > 0.02
+    assert calls.direction == "higher raises the metric"
+    odds = next(o for o in result.odds_ratios if o.driver == "Customer service calls")
+    assert odds.lower > 1.3  # each call multiplies the odds of churning
+    # The same model by hand: statsmodels OLS R2 and Logit on the rows.
+    y = frame["Churn"].str.lower().eq("true").astype(float)
+    x = pd.concat(
+        [
+            frame[numeric].astype(float),
+            *(pd.get_dummies(frame[c], drop_first=True, dtype=float) for c in categorical),
+        ],
+        axis=1,
+    )
+    assert result.r2 == pytest.approx(sm.OLS(y, sm.add_constant(x)).fit().rsquared, abs=1e-9)
+    logit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+    assert odds.odds_ratio == pytest.approx(np.exp(logit.params["Customer service calls"]), rel=1e-6)
+
+
+def test_cli_file_drivers(datasets: Path) -> None:
+    args = ["diagnose", "file-drivers", str(datasets / CHURN_FILE), "--outcome", "Churn", "--lower-is-better"]
+    args += [
+        "-n",
+        "Customer service calls",
+        "-c",
+        "International plan",
+        "--resamples",
+        "20",
+        "--format",
+        "json",
+    ]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0, shown.output
+    assert {d["name"] for d in json.loads(shown.output)["drivers"]} == {
+        "Customer service calls",
+        "International plan",
+    }

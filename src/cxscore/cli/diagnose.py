@@ -60,7 +60,7 @@ def _print(result: object) -> None:
     share = result.kind == "share"
     when = f"{result.start} to {result.end}" if result.start else "all periods"
     console.print(
-        f"Key drivers of [bold]{result.metric}[/] for {result.scope}, {when}: {result.used:,} facts "
+        f"Key drivers of [bold]{result.metric}[/] in {result.scope}, {when}: {result.used:,} facts "
         f"(of {result.facts:,}); the drivers explain R2 = {result.r2:.3f} "
         f"({result.level:.0%} interval {result.r2_lower:.3f} to {result.r2_upper:.3f}); "
         f"method: {result.method}."
@@ -188,3 +188,34 @@ def _print_verbatims(report: object) -> None:
         console.print(views)
     for note in report.notes:
         console.print(f"Note: {note}")
+
+
+@app.command("file-drivers")
+def file_drivers(
+    file: Path = typer.Argument(..., help="A CSV file with one row per customer, case or answer."),
+    outcome: str = typer.Option(
+        ..., "--outcome", help="The outcome column: yes/no (e.g. churn) or a number."
+    ),
+    categorical: list[str] = typer.Option([], "--categorical", "-c", help="A categorical driver column."),
+    numeric: list[str] = typer.Option([], "--numeric", "-n", help="A numeric driver column."),
+    lower_is_better: bool = typer.Option(False, "--lower-is-better", help="E.g. for churn."),
+    resamples: int = typer.Option(200, "--resamples", help="Bootstrap resamples for the intervals."),
+    output: Output = typer.Option(Output.table, "--format", "-f", help="table or json."),
+) -> None:
+    """Key drivers of an outcome column of a CSV file, without importing it into a project."""
+    from cxscore.diagnose import key_drivers_of_table, read_table
+
+    with user_errors():
+        result = key_drivers_of_table(
+            read_table(file),
+            outcome,
+            categorical=categorical,
+            numeric=numeric,
+            direction="lower" if lower_is_better else "higher",
+            source=file.name,
+            resamples=resamples,
+        )
+    if output is Output.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    _print(result)

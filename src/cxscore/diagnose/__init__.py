@@ -11,6 +11,7 @@ from cxscore.diagnose.drivers import DriverImportance, KeyDrivers, LevelValue, O
 from cxscore.diagnose.facts import Driver, Scope
 from cxscore.diagnose.importance import relative_weights, shapley_r2
 from cxscore.diagnose.period import parse_period
+from cxscore.diagnose.tabular import key_drivers_of_table, read_table
 from cxscore.diagnose.text import detect_language, mask_personal_data, sentiment
 from cxscore.diagnose.verbatims import (
     Comment,
@@ -38,8 +39,10 @@ __all__ = [
     "analyse_verbatims",
     "detect_language",
     "key_drivers",
+    "key_drivers_of_table",
     "mask_personal_data",
     "parse_period",
+    "read_table",
     "read_verbatims_csv",
     "relative_weights",
     "sentiment",

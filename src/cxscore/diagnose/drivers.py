@@ -11,7 +11,7 @@ logistic model on that sample gives odds ratios. Methods and references: docs/co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,7 +32,7 @@ from cxscore.diagnose.importance import (
 from cxscore.diagnose.logistic import fit_logistic
 from cxscore.diagnose.period import parse_period
 from cxscore.errors import DiagnosisError
-from cxscore.metrics.definition import Aggregation, Metric
+from cxscore.metrics.definition import Metric
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -175,6 +175,16 @@ def key_drivers(
             opened.close()
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What is explained: its name, kind (share, nps, mean, percentile) and which way is better."""
+
+    name: str
+    kind: str
+    direction: str
+    where: str  # the scope, or the file
+
+
 def _analyse(
     store: Store,
     metric: Metric,
@@ -193,9 +203,10 @@ def _analyse(
     if not only and any(d.name == "version" for d in candidates):
         # A version names its product ("atlas 3.2"): both would split one effect between them.
         candidates = tuple(d for d in candidates if d.name != "product")
+    target = _Outcome(metric.name, metric.aggregation.value, metric.direction.value, str(scope))
     notes: list[str] = []
     total, candidates = _complete_numerics(store, facts, candidates, notes)
-    _check_enough(metric, scope, total, "facts")
+    _check_enough(target, total, "facts")
     numerics = [d.name for d in candidates if d.kind == "numeric"]
     used = facts
     for name in numerics:
@@ -203,16 +214,40 @@ def _analyse(
     categorical = [d for d in candidates if d.kind == "categorical"]
     used = used.mutate(**{d.name: used[d.name].cast("string").fill_null(NO_VALUE) for d in categorical})
     cells = _cells(store, used, [d.name for d in categorical], numerics)
+
+    def sample(kept: tuple[Driver, ...]) -> pd.DataFrame:
+        return _sample(store, used, facts, kept, sample_size, seed)
+
+    return _model(
+        target, start, end, cells, candidates, total, sample, notes, level, resamples, min_level_n, seed
+    )
+
+
+def _model(
+    target: _Outcome,
+    start: dt.date | None,
+    end: dt.date | None,
+    cells: pd.DataFrame,
+    candidates: tuple[Driver, ...],
+    total: int,
+    sample: Callable[[tuple[Driver, ...]], pd.DataFrame],
+    notes: list[str],
+    level: float,
+    resamples: int,
+    min_level_n: int,
+    seed: int,
+) -> KeyDrivers:
+    """Shares of R2 from the exact cells, intervals and the logistic model from the sample rows."""
     design = Design.from_cells(candidates, cells, min_level_n)
     kept = tuple(d for d in candidates if d.kind == "numeric" or len(design.levels[d.name]) > 1)
     notes += [f"{d.label}: one level only in these facts, left out." for d in candidates if d not in kept]
     if not kept:
         raise DiagnosisError(
-            f"Metric '{metric.name}' in {scope}: no candidate driver varies over these facts."
+            f"'{target.name}' in {target.where}: no candidate driver varies over these facts."
         )
     design = Design(kept, {k: v for k, v in design.levels.items() if any(d.name == k for d in kept)})
     n_used = int(cells["n"].sum())
-    _check_enough(metric, scope, n_used, "facts with every numeric driver known")
+    _check_enough(target, n_used, "facts with every numeric driver known")
     covariance, _ = design.covariance_from_cells(cells)
     corr = correlation(covariance)
     method: Literal["shapley", "relative_weights"] = (
@@ -221,7 +256,7 @@ def _analyse(
     importance = _importance(method)
     shares = importance(corr, design.groups)
     r2 = r_squared(corr, list(range(corr.shape[0] - 1)))
-    rows = _sample(store, used, facts, kept, sample_size, seed)
+    rows = sample(kept)
     matrix = design.row_matrix(rows)
     count = min(resamples, max(20, _BUDGET >> len(kept))) if method == "shapley" else resamples
     if count < resamples:
@@ -234,13 +269,13 @@ def _analyse(
         notes.append(
             f"Intervals from a random sample of {len(rows):,} of the {n_used:,} facts; shares from all."
         )
-    results = _driver_results(metric, design, cells, corr, shares, low, high, r2, level)
-    odds, pseudo = _logistic(metric, design, matrix, level, notes)
+    results = _driver_results(target, design, cells, corr, shares, low, high, r2, level)
+    odds, pseudo = _logistic(target, design, matrix, level, notes)
     value = float(cells[f"_s_{OUTCOME}"].sum() / n_used)
     return KeyDrivers(
-        metric.name,
-        metric.aggregation.value,
-        str(scope),
+        target.name,
+        target.kind,
+        target.where,
         start,
         end,
         method,
@@ -288,10 +323,10 @@ def _complete_numerics(
     return total, tuple(d for d in candidates if d not in dropped)
 
 
-def _check_enough(metric: Metric, scope: Scope, n: int, what: str) -> None:
+def _check_enough(target: _Outcome, n: int, what: str) -> None:
     if n < MIN_FACTS:
         raise DiagnosisError(
-            f"Metric '{metric.name}' in {scope}: only {n} {what}, and a driver analysis needs at least "
+            f"'{target.name}' in {target.where}: only {n} {what}, and a driver analysis needs at least "
             f"{MIN_FACTS}. Widen the period or the scope (e.g. the parent team)."
         )
 
@@ -346,7 +381,7 @@ def _bootstrap(
 
 
 def _driver_results(
-    metric: Metric,
+    target: _Outcome,
     design: Design,
     cells: pd.DataFrame,
     corr: np.ndarray,
@@ -368,7 +403,7 @@ def _driver_results(
             raises = corr[column, -1] > 0
             direction = f"higher {'raises' if raises else 'lowers'} the metric"
         else:
-            levels = _levels(metric, design, driver.name, cells, level)
+            levels = _levels(target, design, driver.name, cells, level)
         results.append(
             DriverImportance(
                 driver.name,
@@ -387,7 +422,7 @@ def _driver_results(
 
 
 def _levels(
-    metric: Metric, design: Design, name: str, cells: pd.DataFrame, level: float
+    target: _Outcome, design: Design, name: str, cells: pd.DataFrame, level: float
 ) -> tuple[LevelValue, ...]:
     """The metric at each level of a categorical driver (worst first), with its interval."""
     mapped = cells.assign(_level=design.level_of(name, cells[name]))
@@ -397,13 +432,13 @@ def _levels(
     s = sums[f"_s_{OUTCOME}"].to_numpy(float)
     ss = sums[square_name(OUTCOME, OUTCOME)].to_numpy(float)
     mean = s / n
-    if metric.aggregation is Aggregation.SHARE:
+    if target.kind == "share":
         lower, upper = stats.wilson_interval(s, n, level)
     else:
         sd = np.sqrt(np.clip((ss - n * mean**2) / np.maximum(n - 1, 1), 0.0, None))
         lower, upper = stats.mean_interval(mean, sd, n, level)
     rest = (total_s - s) / np.maximum(total_n - n, 1.0)
-    sign = -1.0 if metric.direction.value == "lower" else 1.0
+    sign = -1.0 if target.direction == "lower" else 1.0
     values = [
         LevelValue(
             str(lv), int(n[i]), float(mean[i]), float(lower[i]), float(upper[i]), float(mean[i] - rest[i])
@@ -414,10 +449,10 @@ def _levels(
 
 
 def _logistic(
-    metric: Metric, design: Design, matrix: np.ndarray, level: float, notes: list[str]
+    target: _Outcome, design: Design, matrix: np.ndarray, level: float, notes: list[str]
 ) -> tuple[tuple[OddsRatio, ...], float | None]:
     """For a yes/no outcome: a logistic model of the sample, its odds ratios and pseudo-R2."""
-    if metric.aggregation is not Aggregation.SHARE:
+    if target.kind != "share":
         return (), None
     x, y = matrix[:, :-1], matrix[:, -1]
     varying = np.std(x, axis=0) > 0
