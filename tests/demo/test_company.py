@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -56,6 +57,8 @@ def test_summary_counts_every_table_and_measures_every_truth(demo_company: tuple
     assert (summary.first_day, summary.last_day) == ("2023-01-01", "2025-12-31")
     assert [m.truth.number for m in summary.truths] == [t.number for t in TRUTHS] == [1, 2, 3, 4, 5, 6, 7]
     assert all(m.measured for m in summary.truths)
+    data = json.loads(json.dumps(summary.as_dict()))
+    assert data["rows"] == summary.rows and data["truths"][0]["measured"] == summary.truths[0].measured
 
 
 def test_small_stays_small(demo_company: tuple[Path, DemoSummary]) -> None:

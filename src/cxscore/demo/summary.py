@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cxscore.demo.calendar import END, START
 from cxscore.demo.truths import TRUTHS, PlantedTruth
@@ -35,6 +36,28 @@ class DemoSummary:
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (the web app's twin of the printed tables)."""
+        return {
+            "size": self.size,
+            "seed": self.seed,
+            "seconds": self.seconds,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+            "rows": dict(self.rows),
+            "total_rows": self.total_rows,
+            "truths": [
+                {
+                    "number": m.truth.number,
+                    "title": m.truth.title,
+                    "ids": m.truth.ids,
+                    "planted": m.truth.planted,
+                    "measured": m.measured,
+                }
+                for m in self.truths
+            ],
+        }
 
 
 def summarize(
