@@ -46,7 +46,7 @@ MIN_FACTS = 100
 #: A numeric driver missing on more than this share of the facts is left out (not imputed).
 MAX_MISSING = 0.2
 #: Bootstrap budget: resamples x 2^drivers subset regressions.
-_BUDGET = 1 << 16
+_BUDGET = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def _model(
     r2 = r_squared(corr, list(range(corr.shape[0] - 1)))
     rows = sample(kept)
     matrix = design.row_matrix(rows)
-    count = min(resamples, max(20, _BUDGET >> len(kept))) if method == "shapley" else resamples
+    count = min(resamples, max(30, _BUDGET >> len(kept))) if method == "shapley" else resamples
     if count < resamples:
         notes.append(
             f"{count} bootstrap resamples (not {resamples}): {len(kept)} drivers need "

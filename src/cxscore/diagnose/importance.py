@@ -60,29 +60,36 @@ def r_squared(corr: FloatArray, columns: Sequence[int]) -> float:
 def subset_r2(corr: FloatArray, groups: Sequence[Sequence[int]], batch: int = 512) -> FloatArray:
     """R2 of every subset of the driver groups, indexed by the bit mask of the subset (2^k values).
 
-    All subsets are solved in batches: a column outside the subset gets a unit diagonal and no correlation,
-    so every system has the full size. A ridge of 1e-12 keeps exactly collinear columns (a version and its
-    product) solvable; it moves R2 by about 1e-12 over the smallest eigenvalue.
+    All subsets are computed in batches of equal-sized systems: a column outside the subset gets a unit
+    diagonal and no correlation. The outcome borders each system, [[R_S, r_S], [r_S', 1]], whose Cholesky
+    factor ends in sqrt(1 - R2(S)), so one batched factorisation gives every R2. A ridge of 1e-12 keeps
+    exactly collinear columns (a version and its product) factorable; a batch that still is not falls
+    back to a least-squares solve.
     """
     k = len(groups)
     index = sorted(c for group in groups for c in group)
     position = {c: i for i, c in enumerate(index)}
-    between = corr[np.ix_(index, index)]
-    with_outcome = corr[index, -1]
-    member = np.zeros((k, len(index)), dtype=bool)
+    p = len(index)
+    bordered = np.empty((p + 1, p + 1))
+    bordered[:p, :p] = corr[np.ix_(index, index)]
+    bordered[:p, p] = bordered[p, :p] = corr[index, -1]
+    bordered[p, p] = 1.0
+    member = np.zeros((k, p + 1), dtype=bool)
     for j, group in enumerate(groups):
         member[j, [position[c] for c in group]] = True
     masks = np.arange(1 << k)
     values = np.zeros(1 << k)
-    identity = np.eye(len(index))
+    identity = np.eye(p + 1)
     for first in range(1, 1 << k, batch):
         chosen = masks[first : first + batch]
         inside = ((chosen[:, None] >> np.arange(k)) & 1).astype(bool) @ member  # subsets x columns
-        keep = inside[:, :, None] & inside[:, None, :]
-        systems = np.where(keep, between, identity) + 1e-12 * identity
-        right = np.where(inside, with_outcome, 0.0)
-        beta = np.linalg.solve(systems, right[:, :, None])[:, :, 0]
-        values[chosen] = np.clip(np.sum(beta * right, axis=1), 0.0, 1.0)
+        inside[:, p] = True
+        systems = np.where(inside[:, :, None] & inside[:, None, :], bordered, identity) + 1e-12 * identity
+        try:
+            last = np.linalg.cholesky(systems)[:, p, p]
+            values[chosen] = np.clip(1.0 - last**2, 0.0, 1.0)
+        except np.linalg.LinAlgError:
+            values[chosen] = [r_squared(corr, [index[i] for i in np.flatnonzero(row[:p])]) for row in inside]
     return values
 
 
