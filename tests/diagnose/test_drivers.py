@@ -190,3 +190,35 @@ def test_cli_file_drivers(datasets: Path) -> None:
         "Customer service calls",
         "International plan",
     }
+
+
+def test_before_the_defective_release_the_version_explains_little(demo: Path) -> None:
+    """A negative control: in 2023 atlas 3.2 did not exist, and the weak team of that year leads (truth 3)."""
+    result = key_drivers(
+        "csat",
+        scope="team:T-SUP",
+        period="2023",
+        drivers=("version", "team", "training", "resolution"),
+        resamples=50,
+        project=demo,
+    )
+    assert result.drivers[0].name == "team" and result.drivers[0].levels[0].level == "T-SUP-APAC"
+    assert _driver(result, "version").share < 0.02
+
+
+def test_simulated_independent_drivers_recover_their_known_shares() -> None:
+    """y = 1.0 x1 + 0.5 x2 + 0 x3 + noise, all independent with unit variance: the true shares of R2 are
+    1/2.25, 0.25/2.25 and 0, and R2 = 1.25/2.25."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    x = rng.normal(size=(n, 3))
+    y = x @ np.array([1.0, 0.5, 0.0]) + rng.normal(size=n)
+    table = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "x3": x[:, 2], "y": y})
+    result = key_drivers_of_table(table, "y", numeric=["x1", "x2", "x3"], resamples=200)
+    truth = {"x1": 1 / 2.25, "x2": 0.25 / 2.25, "x3": 0.0}
+    for name, share in truth.items():
+        found = _driver(result, name)
+        assert found.lower - 0.01 <= share <= found.upper + 0.01, (name, found)
+    assert _driver(result, "x3").upper < 0.01
+    assert result.r2_lower <= 1.25 / 2.25 <= result.r2_upper
+    assert [d.name for d in result.drivers] == ["x1", "x2", "x3"]
