@@ -138,7 +138,7 @@ def sql(spec: Spec, scope: str) -> str:
         person = "o.person_id"
         owners = (
             f"LEFT JOIN account_owners o ON o.account_id = f.account_id AND o.valid_from <= {day} "
-            f"AND (o.valid_to IS NULL OR {day} <= o.valid_to)"
+            f"AND {day} <= coalesce(o.valid_to, DATE '9999-12-31')"
         )
         fallback = "NULL"
     else:
@@ -165,7 +165,7 @@ def sql(spec: Spec, scope: str) -> str:
     credited AS (
         SELECT f.period, f.v, coalesce(m.team_id, f.fallback) AS team
         FROM facts f LEFT JOIN memberships m ON m.person_id = f.anyone AND m.valid_from <= f.day
-            AND (m.valid_to IS NULL OR f.day <= m.valid_to)
+            AND f.day <= coalesce(m.valid_to, DATE '9999-12-31')
     )
     SELECT c.ancestor_id AS scope_id, f.period, {aggregates}
     FROM credited f JOIN closure c ON c.team_id = f.team

@@ -9,6 +9,7 @@ per query from the small `teams` table.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -56,9 +57,19 @@ OWNERSHIPS: dict[str, Ownership] = {
 TEAM_CREDITS: dict[str, TeamCredit] = {"touchpoint_teams": TeamCredit("touchpoint_id")}
 
 
+#: Stands for an open end (`valid_to` empty) in effective-dated comparisons.
+_OPEN_END = dt.date(9999, 12, 31)
+
+
 def _valid_on(table: ir.Table, day: ir.Value) -> ir.BooleanValue:
-    """Whether an effective-dated row (valid_from .. valid_to, both included) covers `day`."""
-    return (table.valid_from <= day) & (table.valid_to.isnull() | (day <= table.valid_to))
+    """Whether an effective-dated row (valid_from .. valid_to, both included) covers `day`.
+
+    The open end is a far date rather than ``valid_to IS NULL OR ...``: with an OR in its condition
+    DuckDB can only run the join as a nested loop (minutes on 10 million facts instead of seconds).
+    """
+    import ibis
+
+    return (table.valid_from <= day) & (day <= table.valid_to.fill_null(ibis.literal(_OPEN_END)))
 
 
 def credit(facts: ir.Table, attribution: Attribution | None, table: Tables, with_team: bool) -> ir.Table:
