@@ -100,7 +100,8 @@ def dirichlet_posterior(
     prior = fit_dirichlet_multinomial(p, d, size)
     alpha = np.stack([p, size - p - d, d], axis=1) + np.array(prior.alpha)
     gammas = np.random.default_rng(seed).standard_gamma(alpha[:, :, None], size=(p.size, 3, draws))
-    sampled = 100.0 * (gammas[:, 0] - gammas[:, 2]) / gammas.sum(axis=1)
+    # Clipped: with tiny parameters the division can land a rounding error beyond +-100.
+    sampled = np.clip(100.0 * (gammas[:, 0] - gammas[:, 2]) / gammas.sum(axis=1), -100.0, 100.0)
     tail = (1.0 - level) / 2.0
     return Posterior(
         values=100.0 * (alpha[:, 0] - alpha[:, 2]) / alpha.sum(axis=1),

@@ -9,7 +9,9 @@ their noise the concentration runs to its upper bound: every scope gets (nearly)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +24,10 @@ __all__ = ["BetaPrior", "DirichletPrior", "fit_beta_binomial", "fit_dirichlet_mu
 
 #: Bounds of the prior's concentration (a + b, or the sum of the alphas): from nearly flat to total pooling.
 MIN_CONCENTRATION, MAX_CONCENTRATION = 0.05, 1e6
+
+#: No parameter of a prior goes below Jeffreys' 0.5: when every scope has 0 successes the likelihood would
+#: push a to 0, a prior so skewed that a posterior mean falls outside its own interval.
+MIN_PARAMETER = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,27 +80,20 @@ def fit_beta_binomial(successes: npt.ArrayLike, n: npt.ArrayLike) -> BetaPrior:
     if x.size < 2:
         return BetaPrior(1.0, 1.0, "uniform")
     mean, concentration = _beta_moments(x, size)
-    start = np.array([special.logit(mean), np.log(concentration)])
+    start = _log_parameters(np.array([mean, 1.0 - mean]) * concentration)
 
-    def negative_loglik(theta: FloatArray) -> float:
-        mu, total = special.expit(theta[0]), np.exp(theta[1])
-        a, b = mu * total, (1.0 - mu) * total
+    def negative_loglik(log_ab: FloatArray) -> float:
+        a, b = np.exp(log_ab)
         return -float(np.sum(special.betaln(x + a, size - x + b) - special.betaln(a, b)))
 
-    a, b, method = *_beta_parameters(start), "moments"
     # A moment estimate at the pooling bound sits on a flat likelihood; a second, moderate start finds
     # the maximum when it is inside.
-    moderate = np.array([start[0], np.log(10.0)])
-    fitted = min(
-        (
-            optimize.minimize(negative_loglik, s, method="L-BFGS-B", bounds=_beta_bounds())
-            for s in (start, moderate)
-        ),
-        key=lambda result: float(result.fun),
+    fitted = _best_fit(negative_loglik, (start, _log_parameters(np.array([mean, 1.0 - mean]) * 10.0)))
+    chosen, method = (
+        (fitted.x, "maximum_likelihood") if fitted.fun <= negative_loglik(start) else (start, "moments")
     )
-    if fitted.success and fitted.fun <= negative_loglik(start):
-        a, b, method = *_beta_parameters(fitted.x), "maximum_likelihood"
-    return BetaPrior(a, b, method)
+    a, b = np.exp(chosen)
+    return BetaPrior(float(a), float(b), method)
 
 
 def fit_dirichlet_multinomial(
@@ -116,8 +115,7 @@ def fit_dirichlet_multinomial(
         return DirichletPrior((1.0, 1.0, 1.0), "uniform")
     shares, concentration = _dirichlet_moments(counts)
     shares = np.maximum(shares, 1e-4)
-    start = np.log(np.maximum(shares * concentration, 1e-3))
-    bounds = [(np.log(MIN_CONCENTRATION / 3), np.log(MAX_CONCENTRATION))] * 3
+    start = _log_parameters(shares * concentration)
 
     def negative_loglik(log_alpha: FloatArray) -> float:
         alpha = np.exp(log_alpha)
@@ -126,14 +124,11 @@ def fit_dirichlet_multinomial(
         per_scope += np.sum(special.gammaln(counts + alpha) - special.gammaln(alpha), axis=1)
         return -float(np.sum(per_scope))
 
-    alpha, method = np.exp(start), "moments"
-    moderate = np.log(shares * 10.0)
-    fitted = min(
-        (optimize.minimize(negative_loglik, s, method="L-BFGS-B", bounds=bounds) for s in (start, moderate)),
-        key=lambda result: float(result.fun),
+    fitted = _best_fit(negative_loglik, (start, _log_parameters(shares * 10.0)))
+    chosen, method = (
+        (fitted.x, "maximum_likelihood") if fitted.fun <= negative_loglik(start) else (start, "moments")
     )
-    if fitted.success and fitted.fun <= negative_loglik(start):
-        alpha, method = np.exp(fitted.x), "maximum_likelihood"
+    alpha = np.exp(chosen)
     return DirichletPrior((float(alpha[0]), float(alpha[1]), float(alpha[2])), method)
 
 
@@ -184,10 +179,13 @@ def _dirichlet_moments(counts: FloatArray) -> tuple[FloatArray, float]:
     return mean / mean.sum(), 1.0 / rho - 1.0
 
 
-def _beta_bounds() -> list[tuple[float, float]]:
-    return [(-12.0, 12.0), (float(np.log(MIN_CONCENTRATION)), float(np.log(MAX_CONCENTRATION)))]
+def _log_parameters(parameters: FloatArray) -> FloatArray:
+    """Log of prior parameters kept within [MIN_PARAMETER, MAX_CONCENTRATION]."""
+    return np.log(np.clip(parameters, MIN_PARAMETER, MAX_CONCENTRATION))
 
 
-def _beta_parameters(theta: FloatArray) -> tuple[float, float]:
-    mu, total = float(special.expit(theta[0])), float(np.exp(theta[1]))
-    return mu * total, (1.0 - mu) * total
+def _best_fit(negative_loglik: Callable[[FloatArray], float], starts: tuple[FloatArray, ...]) -> Any:
+    """The best of L-BFGS-B runs from each start, on log parameters within the bounds."""
+    bounds = [(float(np.log(MIN_PARAMETER)), float(np.log(MAX_CONCENTRATION)))] * len(starts[0])
+    runs = [optimize.minimize(negative_loglik, s, method="L-BFGS-B", bounds=bounds) for s in starts]
+    return min(runs, key=lambda result: float(result.fun))

@@ -144,7 +144,8 @@ def rank_frame(
     [('b', 2, 1), ('a', 1, 1), ('d', 3, 2), ('c', 4, 3)]
     """
     names = names or {}
-    frame = frame[frame["n"] > 0].reset_index(drop=True)
+    # Sorted by id, so the seeded draws and the order of ties do not depend on the order of the rows.
+    frame = frame[frame["n"] > 0].sort_values("scope_id", kind="stable").reset_index(drop=True)
     adjusted = "case_mix_adjustment" in frame.columns
     posterior, usable = posterior_of(_adjusted(frame) if adjusted else frame, kind, level, seed, draws)
     enough = usable & (frame["n"].to_numpy() >= min_n)
