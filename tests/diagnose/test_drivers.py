@@ -222,3 +222,20 @@ def test_simulated_independent_drivers_recover_their_known_shares() -> None:
     assert _driver(result, "x3").upper < 0.01
     assert result.r2_lower <= 1.25 / 2.25 <= result.r2_upper
     assert [d.name for d in result.drivers] == ["x1", "x2", "x3"]
+
+
+def test_a_sample_only_for_the_intervals_and_the_same_one_each_time(demo: Path) -> None:
+    drivers = ("version", "team", "resolution")
+    everything = key_drivers("csat", scope="team:T-SUP", drivers=drivers, resamples=30, project=demo)
+    sampled = key_drivers(
+        "csat", scope="team:T-SUP", drivers=drivers, resamples=30, sample_size=400, project=demo
+    )
+    again = key_drivers(
+        "csat", scope="team:T-SUP", drivers=drivers, resamples=30, sample_size=400, project=demo
+    )
+    assert everything.sample == everything.used and sampled.sample == 400
+    assert any("random sample of 400" in note for note in sampled.notes)
+    assert [d.share for d in sampled.drivers] == [
+        d.share for d in everything.drivers
+    ]  # shares use every fact
+    assert sampled.to_dict() == again.to_dict()

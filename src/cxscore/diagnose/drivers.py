@@ -216,7 +216,7 @@ def _analyse(
     cells = _cells(store, used, [d.name for d in categorical], numerics)
 
     def sample(kept: tuple[Driver, ...]) -> pd.DataFrame:
-        return _sample(store, used, facts, kept, sample_size, seed)
+        return _sample(store, used, facts, kept, sample_size, seed, int(cells["n"].sum()))
 
     return _model(
         target, start, end, cells, candidates, total, sample, notes, level, resamples, min_level_n, seed
@@ -348,12 +348,15 @@ def _cells(store: Store, used: ir.Table, categorical: list[str], numerics: list[
 
 
 def _sample(
-    store: Store, used: ir.Table, facts: ir.Table, kept: tuple[Driver, ...], size: int, seed: int
+    store: Store, used: ir.Table, facts: ir.Table, kept: tuple[Driver, ...], size: int, seed: int, total: int
 ) -> pd.DataFrame:
-    """Up to `size` facts in a random order fixed by `seed` (a hash of the fact's key), for the resampling."""
+    """All facts, or when there are more than `size`, `size` of them chosen by a hash of the fact's key
+    and `seed` (so the same facts every time), for the resampling."""
     key = facts.columns[0]
-    ordered = used.order_by((used[key].cast("string").concat(f"#{seed}")).hash()).limit(size)
-    frame: pd.DataFrame = store.con.execute(ordered.select(key, OUTCOME, *[d.name for d in kept]))
+    chosen = used
+    if total > size:
+        chosen = used.order_by((used[key].cast("string").concat(f"#{seed}")).hash()).limit(size)
+    frame: pd.DataFrame = store.con.execute(chosen.select(key, OUTCOME, *[d.name for d in kept]))
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
