@@ -154,3 +154,42 @@ def test_posterior_draws_of_two_periods_are_independent(boards: Leaderboards) ->
     change = now.posterior.draws[i] - then.posterior.draws[j]
     expected = np.var(now.posterior.draws[i]) + np.var(then.posterior.draws[j])
     assert np.var(change) == pytest.approx(expected, rel=0.05)
+
+
+def test_awards_on_each_scope_own_goal(boards: Leaderboards, demo: Project) -> None:
+    from cxscore.goals import Results, load_benchmarks, load_goal_settings, set_goals
+
+    goal_boards = Leaderboards(boards.engine, project_root=demo.root)
+    goals = set_goals(
+        Results(boards.engine),
+        "csat",
+        "team",
+        2025,
+        load_goal_settings(demo.root),
+        load_benchmarks(demo.root),
+    )
+    targets = {g.scope_id: g.target for g in goals}
+    program = Program("goal", "Goal met", AwardKind.ABOVE_BAR, "csat", "test", within="T-SUP", goal=True)
+    result = evaluate_program(goal_boards, program, Period.parse("2025"))
+    assert result.winners and all(w.numbers["bar"] == targets[w.scope_id] for w in result.winners)
+    assert all(f"its 2025 goal {targets[w.scope_id]:.1%}" in w.reason for w in result.winners)
+    streak = Program(
+        "run", "Goal met 3 quarters", AwardKind.STREAK, "csat", "test", within="T-SUP", goal=True, periods=3,
+        min_n=20,
+    )  # fmt: skip
+    won = evaluate_program(goal_boards, streak, Period.parse("2025-Q4"))
+    assert APAC in {w.scope_id for w in won.winners} and "vs 66.4%" in won.winners[0].reason
+
+
+def test_nobody_is_awarded_on_the_prior_alone(boards: Leaderboards) -> None:
+    # A bar just above a team's raw value: shrinkage towards better peers could push it over; it must not.
+    board = boards.rank("csat", "team", Period.parse("2025"), within="T-SUP")
+    lowest = board.entries[-1]
+    assert lowest.shrunk > lowest.value
+    bar = (lowest.value + lowest.shrunk) / 2
+    program = Program(
+        "lunch", "Lunch", AwardKind.ABOVE_BAR, "csat", "test", within="T-SUP", threshold=bar, confidence=0.5
+    )
+    assert lowest.scope_id not in {
+        w.scope_id for w in evaluate_program(boards, program, Period.parse("2025")).winners
+    }

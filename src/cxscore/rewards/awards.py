@@ -147,7 +147,7 @@ def evaluate_programs(
     opened = store if store is not None else found.store() if found else None
     assert opened is not None
     try:
-        boards = Leaderboards(MetricEngine(opened, load_catalog(root)))
+        boards = Leaderboards(MetricEngine(opened, load_catalog(root)), project_root=root)
         return [evaluate_program(boards, p, chosen) for p in chosen_programs]
     finally:
         if store is None:
@@ -164,7 +164,10 @@ def _most_improved(boards: Leaderboards, program: Program, period: Period) -> tu
             j = then_index[scope_id]
             change = now.sign * (now.posterior.draws[i] - then.posterior.draws[j])
             expected = now.sign * float(now.posterior.values[i] - then.posterior.values[j])
-            scored.append((float(np.mean(change > program.min_change)), expected, scope_id, i, j))
+            raw = now.sign * float(now.frame.iloc[i]["value"] - then.frame.iloc[j]["value"])
+            # The raw change must clear the minimum too: nobody is awarded on the peers' prior alone.
+            chance = float(np.mean(change > program.min_change)) if raw > program.min_change else 0.0
+            scored.append((chance, expected, scope_id, i, j))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     names = boards.names(program.scope)
     considered = (
@@ -203,33 +206,52 @@ def _most_improved(boards: Leaderboards, program: Program, period: Period) -> tu
     return [Winner(scope_id, names.get(scope_id, scope_id), reason, numbers)], f"{considered}."
 
 
+def _bar(boards: Leaderboards, program: Program, period: Period, scope_id: str) -> float | None:
+    """The bar a scope must clear in `period`: the program's threshold, or the scope's own goal for the
+    period's year (None when it has no goal)."""
+    if program.goal:
+        return boards.goal_targets(program.metric, program.scope, period.year).get(scope_id)
+    return program.threshold
+
+
+def _bar_words(program: Program) -> str:
+    return "its goal" if program.goal else "the bar"
+
+
 def _above_bar(boards: Leaderboards, program: Program, period: Period) -> tuple[list[Winner], str]:
-    assert program.threshold is not None
     family = _family(boards, program, period)
     names, winners = boards.names(program.scope), []
     index = family.index()
     for scope_id, i in index.items():
-        probability = _beyond(family, i, program.threshold)
-        if probability >= program.confidence:
+        bar = _bar(boards, program, period, scope_id)
+        probability = _beyond(family, i, bar) if bar is not None else 0.0
+        if bar is not None and probability >= program.confidence:
+            goal = f"its {period.year} goal " if program.goal else ""
             reason = (
                 f"{program.metric} {family.describe(i)}, shrunk {family.posterior.values[i]:{family.spec}} "
                 f"({family.posterior.lower[i]:{family.spec}} to {family.posterior.upper[i]:{family.spec}}); "
-                f"truly {'above' if family.sign > 0 else 'below'} {program.threshold:{family.spec}} with "
+                f"truly {'above' if family.sign > 0 else 'below'} {goal}{bar:{family.spec}} with "
                 f"probability {probability:.1%} (needed {program.confidence:.0%})."
             )
-            numbers = {"value": float(family.frame.iloc[i]["value"]), "n": int(family.frame.iloc[i]["n"]),
-                       "shrunk": float(family.posterior.values[i]), "probability": probability}  # fmt: skip
+            numbers = {
+                "value": float(family.frame.iloc[i]["value"]), "n": int(family.frame.iloc[i]["n"]),
+                "shrunk": float(family.posterior.values[i]), "bar": bar, "probability": probability,
+            }  # fmt: skip
             winners.append(Winner(scope_id, names.get(scope_id, scope_id), reason, numbers))
     winners.sort(key=lambda w: -float(w.numbers["probability"]))
     left_out = int(np.sum(~family.enough))
     summary = (
-        f"{len(winners)} of {len(index)} {program.scope}(s) with enough answers are above the bar"
-        f"; {left_out} left out under the minimum sample."
+        f"{len(winners)} of {len(index)} {program.scope}(s) with enough answers are surely beyond "
+        f"{_bar_words(program)}; {left_out} left out under the minimum sample."
     )
     return winners, summary
 
 
 def _beyond(family: _Family, i: int, threshold: float) -> float:
+    """P(true value beyond the threshold); 0 when the raw value itself is not beyond it, so nobody is
+    awarded on the peers' prior alone."""
+    if family.sign * float(family.frame.iloc[i]["value"]) <= family.sign * threshold:
+        return 0.0
     return float(np.mean(family.sign * family.posterior.draws[i] > family.sign * threshold))
 
 
@@ -274,7 +296,6 @@ def _top_performer(boards: Leaderboards, program: Program, period: Period) -> tu
 
 
 def _streak(boards: Leaderboards, program: Program, period: Period) -> tuple[list[Winner], str]:
-    assert program.threshold is not None
     periods = [period]
     while len(periods) < program.periods:
         periods.append(previous_period(periods[-1]))
@@ -284,22 +305,30 @@ def _streak(boards: Leaderboards, program: Program, period: Period) -> tuple[lis
     for scope_id in indexes[0]:
         if not all(scope_id in index for index in indexes):
             continue
+        bars = [_bar(boards, program, p, scope_id) for p in periods]
+        if any(bar is None for bar in bars):
+            continue
         chances = [
-            _beyond(f, index[scope_id], program.threshold) for f, index in zip(families, indexes, strict=True)
+            _beyond(f, index[scope_id], float(bar))  # type: ignore[arg-type]
+            for f, index, bar in zip(families, indexes, bars, strict=True)
         ]
         if min(chances) >= program.confidence:
             spec = families[0].spec
-            steps = "; ".join(f.describe(index[scope_id]) for f, index in zip(families, indexes, strict=True))
+            steps = "; ".join(
+                f"{f.describe(index[scope_id])} vs {bar:{spec}}"
+                for f, index, bar in zip(families, indexes, bars, strict=True)
+            )
             reason = (
                 f"{program.metric} truly {'above' if families[0].sign > 0 else 'below'} "
-                f"{program.threshold:{spec}} in each of the last {program.periods} periods, each with "
+                f"{_bar_words(program)} in each of the last {program.periods} periods, each with "
                 f"probability at least {min(chances):.1%} (needed {program.confidence:.0%}): {steps}."
             )
             winners.append(
                 Winner(scope_id, names.get(scope_id, scope_id), reason, {"lowest_probability": min(chances)})
             )
+    bar = _bar_words(program) if program.goal else f"{program.threshold:{families[0].spec}}"
     summary = (
-        f"{len(winners)} {program.scope}(s) surely beyond {program.threshold:{families[0].spec}} in each of "
+        f"{len(winners)} {program.scope}(s) surely beyond {bar} in each of "
         f"{', '.join(p.label for p in reversed(periods))}."
     )
     return winners, summary

@@ -33,8 +33,18 @@ RANKED_SCOPES = ("team", "person")
 class Leaderboards:
     """Rankings on one metric engine; each metric, scope and grain is computed once and kept."""
 
-    def __init__(self, engine: MetricEngine, level: float = 0.95, seed: int = 0, draws: int = DRAWS) -> None:
+    def __init__(
+        self,
+        engine: MetricEngine,
+        level: float = 0.95,
+        seed: int = 0,
+        draws: int = DRAWS,
+        project_root: Path | None = None,
+    ) -> None:
         self.engine = engine
+        self.project_root = project_root
+        """Where the goal policies (goals/*.yml) and benchmarks are read from, for awards on goals."""
+        self._goals: dict[tuple[str, str, int], dict[str, float]] = {}
         self.level = level
         self.seed = seed
         self.draws = draws
@@ -112,6 +122,18 @@ class Leaderboards:
             draws=self.draws,
             value_format=definition.format,
         )
+
+    def goal_targets(self, metric: str, scope: str, year: int) -> dict[str, float]:
+        """Each scope id's goal of `metric` for `year`, set by the project's goal policies
+        (`cxscore.goals.set_goals`)."""
+        key = (metric, scope, year)
+        if key not in self._goals:
+            from cxscore.goals import Results, load_benchmarks, load_goal_settings, set_goals
+
+            settings, benchmarks = load_goal_settings(self.project_root), load_benchmarks(self.project_root)
+            goals = set_goals(Results(self.engine, self.level), metric, scope, year, settings, benchmarks)
+            self._goals[key] = {g.scope_id: g.target for g in goals}
+        return self._goals[key]
 
     def peers(self, scope: str, within: str | None, day: dt.date) -> set[str] | None:
         """The ids compared: leaf teams, the teams under `within`, or its people on `day` (None: all)."""

@@ -37,9 +37,11 @@ _NEEDS = {
     AwardKind.TOP_PERFORMER: (),
     AwardKind.STREAK: ("threshold", "periods"),
 }
+#: A needed field that another one can stand in for: `goal: true` replaces `threshold`.
+_INSTEAD = {"threshold": "goal"}
 _FIELDS = {
     "name", "label", "award", "metric", "scope", "within", "min_n", "confidence", "min_change",
-    "compare_to", "threshold", "periods", "winners", "prize", "description",
+    "compare_to", "threshold", "goal", "periods", "winners", "prize", "description",
 }  # fmt: skip
 _COMPARE = ("previous", "last_year")
 
@@ -64,6 +66,9 @@ class Program:
     compare_to: str = "previous"
     """most_improved: the previous period, or the same period last year."""
     threshold: float | None = None
+    goal: bool = False
+    """above_bar and streak: the bar is each scope's own goal for the period's year (goals/*.yml), not
+    `threshold`."""
     periods: int = 1
     winners: int = 1
     """top_performer: at most this many winners (a first band larger than this gives no award)."""
@@ -88,7 +93,12 @@ def parse_program(data: Any, file: str) -> tuple[Program | None, list[str]]:
             f"{where}: award '{data['award']}' is not one of {', '.join(a.value for a in AwardKind)}."
         )
     if kind is not None:
-        problems += [f"{where}: a {kind.value} award needs '{k}'." for k in _NEEDS[kind] if k not in data]
+        missing = [k for k in _NEEDS[kind] if k not in data and not data.get(_INSTEAD.get(k, ""), False)]
+        problems += [
+            f"{where}: a {kind.value} award needs '{k}'"
+            + (f" (or {_INSTEAD[k]}: true)." if k in _INSTEAD else ".")
+            for k in missing
+        ]
     problems += _check_values(data, where)
     if problems:
         return None, problems
@@ -111,6 +121,8 @@ def _check_values(data: dict[str, Any], where: str) -> list[str]:
     for key in ("min_n", "periods", "winners"):
         if key in data and (not isinstance(data[key], int) or data[key] < (0 if key == "min_n" else 1)):
             problems.append(f"{where}: {key} {data[key]!r} must be a whole number of at least 1 (min_n: 0).")
+    if "goal" in data and not isinstance(data["goal"], bool):
+        problems.append(f"{where}: goal {data['goal']!r} must be true or false.")
     for key in ("min_change", "threshold"):
         if key in data and not isinstance(data[key], int | float):
             problems.append(f"{where}: {key} {data[key]!r} must be a number in the metric's unit.")
