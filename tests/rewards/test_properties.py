@@ -17,7 +17,7 @@ def _shares(pairs: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([round(size * share) for size, share in pairs]), n
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(counts)
 def test_a_shrunk_share_lies_between_its_raw_value_and_the_prior_mean(pairs: list[tuple[int, float]]) -> None:
     x, n = _shares(pairs)
