@@ -27,10 +27,11 @@ engines:
 	fi
 
 # The main job: build the demo company, then the company's scorecard summary for the latest quarter
-# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports).
+# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports), then the year's awards.
 demo: $(STAMP)
 	$(BIN)/cxscore demo --size $(DEMO_SIZE) --project $(DEMO_DIR) --force
 	$(BIN)/cxscore scorecard summary --project $(DEMO_DIR) --industry b2b_saas --out $(DEMO_DIR)/reports
+	$(BIN)/cxscore awards --period 2025 --project $(DEMO_DIR)
 
 test: $(STAMP) lint typecheck pytest
 
