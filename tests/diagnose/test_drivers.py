@@ -239,3 +239,16 @@ def test_a_sample_only_for_the_intervals_and_the_same_one_each_time(demo: Path) 
         d.share for d in everything.drivers
     ]  # shares use every fact
     assert sampled.to_dict() == again.to_dict()
+
+
+def test_a_metric_is_not_its_own_driver_and_the_defect_slows_resolution(demo: Path) -> None:
+    result = key_drivers(
+        "time_to_resolution",
+        scope="team:T-SUP",
+        period="2025",
+        drivers=("version", "team", "resolution"),
+        resamples=30,
+        project=demo,
+    )
+    assert [d.name for d in result.drivers] == ["version", "team"]
+    assert result.drivers[0].levels[0].level == "atlas 3.2"  # the slowest: time to resolution is "lower"

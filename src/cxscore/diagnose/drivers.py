@@ -200,6 +200,7 @@ def _analyse(
 ) -> KeyDrivers:
     facts, candidates = driver_facts(store, metric, scope, start, end)
     candidates = _restricted(candidates, only)
+    candidates = _without_own_measure(metric, candidates)
     if not only and any(d.name == "version" for d in candidates):
         # A version names its product ("atlas 3.2"): both would split one effect between them.
         candidates = tuple(d for d in candidates if d.name != "product")
@@ -240,7 +241,9 @@ def _model(
     """Shares of R2 from the exact cells, intervals and the logistic model from the sample rows."""
     design = Design.from_cells(candidates, cells, min_level_n)
     kept = tuple(d for d in candidates if d.kind == "numeric" or len(design.levels[d.name]) > 1)
-    notes += [f"{d.label}: one level only in these facts, left out." for d in candidates if d not in kept]
+    single = [d.label for d in candidates if d not in kept]
+    if single:
+        notes.append(f"One value only in these facts, left out: {', '.join(single)}.")
     if not kept:
         raise DiagnosisError(
             f"'{target.name}' in {target.where}: no candidate driver varies over these facts."
@@ -295,6 +298,18 @@ def _model(
     )
 
 
+#: The column of the case each case driver is computed from.
+_CASE_COLUMNS = {"first_response": "first_response_at", "resolution": "resolved_at", "version": "version"}
+
+
+def _without_own_measure(metric: Metric, candidates: tuple[Driver, ...]) -> tuple[Driver, ...]:
+    """Leave out drivers computed from what the metric measures (time to resolution cannot drive itself)."""
+    measured = {metric.column} if metric.column else set()
+    if metric.duration is not None:
+        measured.add(metric.duration.end)
+    return tuple(d for d in candidates if _CASE_COLUMNS.get(d.name, d.name) not in measured)
+
+
 def _restricted(candidates: tuple[Driver, ...], only: tuple[str, ...]) -> tuple[Driver, ...]:
     if not only:
         return candidates
@@ -315,11 +330,16 @@ def _complete_numerics(
     counted = facts.aggregate(_n=facts.count(), **{f"_c_{d.name}": facts[d.name].count() for d in numerics})
     row = store.con.execute(counted).iloc[0]
     total = int(row["_n"])
-    dropped = [d for d in numerics if total and 1 - int(row[f"_c_{d.name}"]) / total > MAX_MISSING]
+    known = {d.name: int(row[f"_c_{d.name}"]) for d in numerics}
+    dropped = [d for d in numerics if total and 1 - known[d.name] / total > MAX_MISSING]
     notes += [
-        f"{d.label}: unknown for {1 - int(row[f'_c_{d.name}']) / total:.0%} of the facts, left out."
+        f"{d.label}: unknown for {1 - known[d.name] / total:.0%} of the facts, left out."
         for d in dropped
+        if known[d.name]
     ]
+    absent = [d.label for d in dropped if not known[d.name]]
+    if absent:
+        notes.append(f"Not known for any of these facts: {', '.join(absent)}.")
     return total, tuple(d for d in candidates if d not in dropped)
 
 
