@@ -14,6 +14,7 @@ import pytest
 import statsmodels.api as sm
 from typer.testing import CliRunner
 
+import cxscore
 from cxscore.cli.main import app
 from cxscore.diagnose import KeyDrivers, key_drivers, key_drivers_of_table, parse_period, read_table
 from cxscore.errors import DiagnosisError
@@ -252,3 +253,16 @@ def test_a_metric_is_not_its_own_driver_and_the_defect_slows_resolution(demo: Pa
     )
     assert [d.name for d in result.drivers] == ["version", "team"]
     assert result.drivers[0].levels[0].level == "atlas 3.2"  # the slowest: time to resolution is "lower"
+
+
+def test_nps_levels_carry_the_metric_engines_interval(demo: Path) -> None:
+    result = key_drivers("nps", period="2025", drivers=("segment", "team"), resamples=20, project=demo)
+    segments = {v.level: v for v in _driver(result, "segment").levels}
+    engine = cxscore.compute("nps", by=["segment"], grain="year", project=demo)
+    engine = engine[engine["period"].astype(str).str.startswith("2025")].set_index("segment")
+    named = {k: v for k, v in segments.items() if k != "(none)"}  # anonymous answers have no account
+    assert len(named) == 3
+    for name, level in named.items():
+        row = engine.loc[name]
+        assert level.n == row["n"] and level.value == pytest.approx(row["value"])
+        assert (level.lower, level.upper) == pytest.approx((row["lower"], row["upper"]))

@@ -457,6 +457,11 @@ def _levels(
     mean = s / n
     if target.kind == "share":
         lower, upper = stats.wilson_interval(s, n, level)
+    elif target.kind == "nps":
+        # Outcomes are +100, 0 or -100: the sum and the sum of squares give promoters and detractors.
+        promoters = np.rint((ss / 1e4 + s / 100) / 2)
+        detractors = np.rint((ss / 1e4 - s / 100) / 2)
+        lower, upper = stats.nps_interval(promoters, detractors, n, level)
     else:
         sd = np.sqrt(np.clip((ss - n * mean**2) / np.maximum(n - 1, 1), 0.0, None))
         lower, upper = stats.mean_interval(mean, sd, n, level)
