@@ -136,6 +136,7 @@ def test_cli_table_and_json(demo: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "atlas 3.2" in shown.output and "share of R2" in shown.output
     printed = runner.invoke(app, [*args, "--resamples", "20", "--format", "json", "--project", str(demo)])
+    assert "NaN" not in printed.output  # strict JSON: effects that do not apply are null
     data = json.loads(printed.output)
     assert data["drivers"][0]["name"] == "version" and data["scope"] == "team:T-SUP"
     failed = runner.invoke(
@@ -168,7 +169,12 @@ def test_real_telecom_churn_customer_service_calls_are_a_strong_driver(datasets:
         ],
         axis=1,
     )
-    assert result.r2 == pytest.approx(sm.OLS(y, sm.add_constant(x)).fit().rsquared, abs=1e-9)
+    ols = sm.OLS(y, sm.add_constant(x)).fit()
+    assert result.r2 == pytest.approx(ols.rsquared, abs=1e-9)
+    low, high = ols.conf_int(0.05).loc["Customer service calls"]
+    assert (calls.effect, calls.effect_lower, calls.effect_upper) == pytest.approx(
+        (ols.params["Customer service calls"], low, high), rel=1e-6
+    )
     logit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
     assert odds.odds_ratio == pytest.approx(np.exp(logit.params["Customer service calls"]), rel=1e-6)
 

@@ -65,10 +65,16 @@ def _print(result: object) -> None:
         f"({result.level:.0%} interval {result.r2_lower:.3f} to {result.r2_upper:.3f}); "
         f"method: {result.method}."
     )
-    table = RichTable("rank", "driver", "share of R2", "interval", "of explained", "where it is worst")
+    table = RichTable("rank", "driver", "share of R2", "interval", "of explained", "worst level, or effect")
     for d in result.drivers:
         worst = d.levels[0] if d.levels else None
         where = d.direction
+        if d.effect == d.effect:  # a numeric driver: its effect with the others held fixed
+            scale, unit = (100.0, " points") if share else (1.0, "")
+            where = (
+                f"{d.direction}; {scale * d.effect:+.2f}{unit} per unit "
+                f"({scale * d.effect_lower:+.2f} to {scale * d.effect_upper:+.2f}), others fixed"
+            )
         if worst is not None:
             value = f"{worst.value:.1%}" if share else f"{worst.value:.2f}"
             gap = f"{100 * worst.difference:+.1f} points" if share else f"{worst.difference:+.2f}"

@@ -31,6 +31,7 @@ from cxscore.diagnose.importance import (
 )
 from cxscore.diagnose.logistic import fit_logistic
 from cxscore.diagnose.period import parse_period
+from cxscore.diagnose.plain import without_nan
 from cxscore.errors import DiagnosisError
 from cxscore.metrics.definition import Metric
 
@@ -75,6 +76,11 @@ class DriverImportance:
     rank: int
     direction: str  # numeric drivers: "higher lowers the metric" / "higher raises the metric"
     levels: tuple[LevelValue, ...] = ()
+    # Numeric drivers: the metric's change per unit of the driver, the other drivers held fixed (the full
+    # linear model's coefficient), with its t interval; NaN for categorical drivers (see `levels`).
+    effect: float = float("nan")
+    effect_lower: float = float("nan")
+    effect_upper: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -113,11 +119,12 @@ class KeyDrivers:
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON (dates as ISO strings)."""
+        """Plain data for JSON (dates as ISO strings, NaN as None)."""
         data = asdict(self)
         data["start"] = self.start.isoformat() if self.start else None
         data["end"] = self.end.isoformat() if self.end else None
-        return data
+        result: dict[str, Any] = without_nan(data)
+        return result
 
     def to_frame(self) -> pd.DataFrame:
         """One row per driver: name, share of R2 with its interval, relative share and rank."""
@@ -272,7 +279,8 @@ def _model(
         notes.append(
             f"Intervals from a random sample of {len(rows):,} of the {n_used:,} facts; shares from all."
         )
-    results = _driver_results(target, design, cells, corr, shares, low, high, r2, level)
+    effects = _coefficients(covariance, n_used, level)
+    results = _driver_results(target, design, cells, corr, shares, low, high, r2, level, effects)
     odds, pseudo = _logistic(target, design, matrix, level, notes)
     value = float(cells[f"_s_{OUTCOME}"].sum() / n_used)
     return KeyDrivers(
@@ -364,7 +372,9 @@ def _cells(store: Store, used: ir.Table, categorical: list[str], numerics: list[
     )
     frame: pd.DataFrame = store.con.execute(grouped)
     assert set(cell_sums(numerics)) <= set(frame.columns)
-    return frame.fillna(dict.fromkeys(cell_sums(numerics), 0.0))
+    frame = frame.fillna(dict.fromkeys(cell_sums(numerics), 0.0))
+    # Engines return groups in any order; a fixed order makes the sums, and so every result, repeatable.
+    return frame.sort_values(categorical, kind="stable").reset_index(drop=True) if categorical else frame
 
 
 def _sample(
@@ -413,6 +423,7 @@ def _driver_results(
     high: np.ndarray,
     r2: float,
     level: float,
+    effects: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[DriverImportance, ...]:
     order = np.argsort(-shares, kind="stable")
     rank = {int(j): i + 1 for i, j in enumerate(order)}
@@ -421,10 +432,12 @@ def _driver_results(
         driver = design.drivers[int(j)]
         direction = ""
         levels: tuple[LevelValue, ...] = ()
+        effect = (float("nan"),) * 3
         if driver.kind == "numeric":
             column = design.groups[int(j)][0]
             raises = corr[column, -1] > 0
             direction = f"higher {'raises' if raises else 'lowers'} the metric"
+            effect = tuple(float(e[column]) for e in effects)  # type: ignore[assignment]
         else:
             levels = _levels(target, design, driver.name, cells, level)
         results.append(
@@ -439,9 +452,26 @@ def _driver_results(
                 rank[int(j)],
                 direction,
                 levels,
+                *effect,
             )
         )
     return tuple(results)
+
+
+def _coefficients(covariance: np.ndarray, n: int, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The full model's coefficients (outcome on every design column, with an intercept) and t intervals,
+    from the covariance matrix: b = Sxx^+ sxy, var(b) = s^2 Sxx^+ with s^2 = SSE / (n - rank - 1)."""
+    from scipy import stats as scipy_stats
+
+    between, with_outcome = covariance[:-1, :-1], covariance[:-1, -1]
+    inverse = np.linalg.pinv(between, rcond=1e-10)
+    beta = inverse @ with_outcome
+    rank = int(np.linalg.matrix_rank(between, tol=1e-10 * max(float(np.max(np.abs(between))), 1e-300)))
+    df = max(n - rank - 1, 1)
+    residual = max(float(covariance[-1, -1] - beta @ with_outcome), 0.0) * (n - 1) / df
+    se = np.sqrt(np.clip(np.diag(inverse), 0.0, None) * residual / (n - 1))
+    t = float(scipy_stats.t.ppf(0.5 + level / 2, df))
+    return beta, beta - t * se, beta + t * se
 
 
 def _levels(

@@ -23,6 +23,7 @@ import numpy as np
 from cxscore import stats
 from cxscore.diagnose.facts import Scope
 from cxscore.diagnose.period import parse_period
+from cxscore.diagnose.plain import without_nan
 from cxscore.diagnose.text import Sentiment, detect_language, mask_personal_data, sentiment, tokens
 from cxscore.diagnose.topics import fit_topics
 from cxscore.errors import DiagnosisError
@@ -113,11 +114,12 @@ class VerbatimReport:
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self, comments: bool = True) -> dict[str, Any]:
-        """Plain data for JSON; the comments are masked already."""
+        """Plain data for JSON (NaN as None); the comments are masked already."""
         data = asdict(self)
         if not comments:
             data.pop("comments")
-        return data
+        result: dict[str, Any] = without_nan(data)
+        return result
 
 
 def analyse_verbatims(
