@@ -72,8 +72,8 @@ def _print(result: object) -> None:
         if d.effect == d.effect:  # a numeric driver: its effect with the others held fixed
             scale, unit = (100.0, " points") if share else (1.0, "")
             where = (
-                f"{d.direction}; {scale * d.effect:+.2f}{unit} per unit "
-                f"({scale * d.effect_lower:+.2f} to {scale * d.effect_upper:+.2f}), others fixed"
+                f"on its own, {d.direction}; with the others fixed, {scale * d.effect:+.2f}{unit} per unit "
+                f"({scale * d.effect_lower:+.2f} to {scale * d.effect_upper:+.2f})"
             )
         if worst is not None:
             value = f"{worst.value:.1%}" if share else f"{worst.value:.2f}"
