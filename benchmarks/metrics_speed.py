@@ -338,7 +338,11 @@ def child(method: str, database: Path, out: Path) -> None:
 
 def measure(method: str, database: Path, out: Path) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", method, "--database", str(database), "--out", str(out)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        killed = done.returncode == -9
+        reason = "killed (out of memory)" if killed else done.stderr.strip().splitlines()[-1]
+        return {"method": method, "failed": reason, "seconds": float("nan"), "peak_mib": float("nan")}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -374,6 +378,7 @@ def main() -> None:
     parser.add_argument("--project", type=Path, help="a cxscore project (e.g. made by `cxscore demo`)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each method; the median is reported")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--methods", default=",".join(RUNS), help="comma-separated, from: " + ", ".join(RUNS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -386,15 +391,17 @@ def main() -> None:
     database = open_project(args.project).database_path
     report: dict[str, Any] = {"database": str(database), "runs": {}}
     with tempfile.TemporaryDirectory() as folder:
-        outputs = {m: Path(folder) / f"{m}.parquet" for m in RUNS}
-        for method in RUNS:
+        methods = [m for m in args.methods.split(",") if m in RUNS]
+        outputs = {m: Path(folder) / f"{m}.parquet" for m in methods}
+        for method in methods:
             runs = [measure(method, database, outputs[method]) for _ in range(args.repeat)]
             runs.sort(key=lambda r: r["seconds"])
             report["runs"][method] = runs[len(runs) // 2]
         reference = pd.read_parquet(outputs["cxscore"])
         report["rows_checked"] = {
-            "sql": check_equal(reference, pd.read_parquet(outputs["sql"]), "sql"),
-            "pandas": check_equal(reference, pd.read_parquet(outputs["pandas"]), "pandas"),
+            m: check_equal(reference, pd.read_parquet(outputs[m]), m)
+            for m in ("sql", "pandas")
+            if m in outputs and "failed" not in report["runs"][m]
         }
     if args.json:
         print(json.dumps(report, indent=1))
@@ -404,6 +411,9 @@ def main() -> None:
     print("| method | metrics | time | ratio to hand-written SQL | peak memory |")
     print("|---|---|---|---|---|")
     for method, run in report["runs"].items():
+        if "failed" in run:
+            print(f"| {method} | - | {run['failed']} | - | - |")
+            continue
         print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {run['seconds'] / base:.2f} | "
               f"{run['peak_mib']:.0f} MiB |")  # fmt: skip
 
