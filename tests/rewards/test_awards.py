@@ -31,7 +31,7 @@ def test_the_truly_improved_team_wins_most_improved(boards: Leaderboards) -> Non
         assert [w.scope_id for w in result.winners] == [APAC], result.summary
         numbers = result.winners[0].numbers
         assert float(numbers["probability"]) >= 0.9 and float(numbers["expected_change"]) > 0.05
-        assert "exceeds +5.0% with probability" in result.winners[0].reason
+        assert "exceeds +5.0 pts with probability" in result.winners[0].reason
 
 
 def test_the_tiny_lucky_team_does_not_win_even_without_a_minimum_sample(boards: Leaderboards) -> None:

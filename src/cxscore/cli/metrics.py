@@ -115,6 +115,8 @@ def _day(text: str | None, name: str) -> dt.date | None:
 def _print_table(metric: Metric, frame: pd.DataFrame) -> None:
     from rich.table import Table as RichTable
 
+    from cxscore.metrics.display import format_change
+
     dimensions = list(frame.columns[3 : frame.columns.get_loc("period")])
     table = RichTable(
         "scope", *dimensions, "period", "value", "n", "interval", "change", "p", title=metric.label
@@ -122,7 +124,7 @@ def _print_table(metric: Metric, frame: pd.DataFrame) -> None:
     for row in frame.to_dict(orient="records"):
         value = _fmt(metric, row["value"])
         interval = f"{_fmt(metric, row['lower'])} to {_fmt(metric, row['upper'])}"
-        change = _fmt(metric, row["change"], "")
+        change = "" if row["change"] != row["change"] else format_change(row["change"], metric.format)
         p = _fmt(metric, row["p_value"], "", ".3f")
         if row["insufficient"]:
             value = f"[dim]{value} (insufficient data, n < {metric.min_n})[/]"

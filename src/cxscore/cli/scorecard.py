@@ -142,10 +142,11 @@ def _attainment(line: Line) -> str:
 def _change(line: Line) -> str:
     if line.change is None:
         return "n/a"
-    sign = "+" if line.change >= 0 else ""
+    from cxscore.metrics.display import format_change
+
     p = "no p-value" if line.adjusted_p_value is None else f"Holm p={line.adjusted_p_value:.3f}"
     verdict = {True: " significant improvement", False: " significant decline", None: ""}[line.improved]
-    return f"{sign}{line.format(line.change)} ({p}){verdict}"
+    return f"{format_change(line.change, line.metric.format)} ({p}){verdict}"
 
 
 def _ytd(line: Line) -> str:

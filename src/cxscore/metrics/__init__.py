@@ -10,6 +10,7 @@ from __future__ import annotations
 from cxscore.metrics.api import compute
 from cxscore.metrics.catalog import Catalog, load_catalog
 from cxscore.metrics.definition import Aggregation, Attribution, Direction, Facts, Location, Metric
+from cxscore.metrics.display import format_change, format_value
 from cxscore.metrics.engine import MetricEngine
 from cxscore.metrics.problems import Problem
 from cxscore.metrics.query import GRAINS, Query
@@ -29,5 +30,7 @@ __all__ = [
     "Problem",
     "Query",
     "compute",
+    "format_change",
+    "format_value",
     "load_catalog",
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cxscore.metrics.display import format_change
 from cxscore.rewards.leaderboard import Leaderboards
 from cxscore.rewards.programs import AwardKind, Program, load_programs
 from cxscore.rewards.ranking import posterior_of
@@ -181,7 +182,8 @@ def _most_improved(boards: Leaderboards, program: Program, period: Period) -> tu
         )
         return (
             [],
-            f"No award: {considered}; none improved by more than {program.min_change:+{now.spec}} "
+            f"No award: {considered}; none improved by more than "
+            f"{format_change(program.min_change, now.spec)} "
             f"with {program.confidence:.0%} probability{best}.",
         )
     probability, expected, scope_id, i, j = scored[0]
@@ -193,8 +195,8 @@ def _most_improved(boards: Leaderboards, program: Program, period: Period) -> tu
     reason = (
         f"{program.metric} {then.describe(j)} -> {now.describe(i)}; shrunk "
         f"{then.posterior.values[j]:{now.spec}} -> {now.posterior.values[i]:{now.spec}} "
-        f"(expected true change {expected:+{now.spec}}). The true change exceeds "
-        f"{program.min_change:+{now.spec}} with probability {probability:.1%} "
+        f"(expected true change {format_change(expected, now.spec)}). The true change exceeds "
+        f"{format_change(program.min_change, now.spec)} with probability {probability:.1%} "
         f"(needed {program.confidence:.0%}).{runner_up}"
     )
     numbers: dict[str, float | int | str] = {
