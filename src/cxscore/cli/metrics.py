@@ -98,7 +98,7 @@ def show(
     elif output is Output.json:
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=1))
     else:
-        _print_table(definition, frame)
+        _print_table(definition, frame, grain)
 
 
 def _day(text: str | None, name: str) -> dt.date | None:
@@ -112,7 +112,29 @@ def _day(text: str | None, name: str) -> dt.date | None:
         raise ConfigError(f"--{name} {text!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
-def _print_table(metric: Metric, frame: pd.DataFrame) -> None:
+def period_label(first_day: object, grain: str) -> str:
+    """A period as people write it, from its first day: 2025, 2025-Q4, 2025-03, 2025-W10.
+
+    >>> period_label(dt.date(2025, 10, 1), "quarter")
+    '2025-Q4'
+    >>> period_label(dt.date(2025, 3, 3), "week")
+    '2025-W10'
+    """
+    if not isinstance(first_day, dt.date):
+        return str(first_day)
+    if grain == "year":
+        return f"{first_day.year}"
+    if grain == "quarter":
+        return f"{first_day.year}-Q{(first_day.month - 1) // 3 + 1}"
+    if grain == "month":
+        return f"{first_day:%Y-%m}"
+    if grain == "week":
+        year, week, _ = first_day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return first_day.isoformat()
+
+
+def _print_table(metric: Metric, frame: pd.DataFrame, grain: str) -> None:
     from rich.table import Table as RichTable
 
     from cxscore.metrics.display import format_change
@@ -130,7 +152,14 @@ def _print_table(metric: Metric, frame: pd.DataFrame) -> None:
             value = f"[dim]{value} (insufficient data, n < {metric.min_n})[/]"
         dims = [str(row[d]) for d in dimensions]
         table.add_row(
-            str(row["scope_id"]), *dims, str(row["period"]), value, str(row["n"]), interval, change, p
+            str(row["scope_id"]),
+            *dims,
+            period_label(row["period"], grain),
+            value,
+            str(row["n"]),
+            interval,
+            change,
+            p,
         )
     console.print(table)
     if frame.empty:
