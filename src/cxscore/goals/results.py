@@ -53,18 +53,15 @@ class Results:
     @cached_property
     def teams(self) -> pd.DataFrame:
         """The teams table (team_id, name, parent_team_id, function, region)."""
-        frame: pd.DataFrame = self.engine.store.table("teams").execute()
-        return frame
+        return self.engine.frame("teams")
 
     @cached_property
     def people(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.engine.store.table("people").execute()
-        return frame
+        return self.engine.frame("people")
 
     @cached_property
     def memberships(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.engine.store.table("memberships").execute()
-        return frame
+        return self.engine.frame("memberships")
 
     def name(self, scope: str, scope_id: str) -> str:
         """A person's or team's name ('the company' for the company)."""

@@ -44,6 +44,7 @@ class MetricEngine:
         self.store = store
         self.catalog = catalog if catalog is not None else load_catalog()
         self._closure: ir.Table | None = None
+        self._frames: dict[str, pd.DataFrame] = {}
 
     def closure(self) -> ir.Table:
         """The team closure, read from the `teams` table once per engine.
@@ -55,6 +56,13 @@ class MetricEngine:
         if self._closure is None:
             self._closure = team_closure(self.store.table)
         return self._closure
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """A small table (teams, people, memberships) as a DataFrame, read once per engine, for the parts
+        that name scopes or walk the organisation in Python. Make a new engine after changing it."""
+        if table not in self._frames:
+            self._frames[table] = self.store.table(table).execute()
+        return self._frames[table]
 
     def compile(
         self,

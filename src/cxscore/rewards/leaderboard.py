@@ -155,18 +155,15 @@ class Leaderboards:
 
     @cached_property
     def teams(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.engine.store.table("teams").execute()
-        return frame
+        return self.engine.frame("teams")
 
     @cached_property
     def people(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.engine.store.table("people").execute()
-        return frame
+        return self.engine.frame("people")
 
     @cached_property
     def memberships(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.engine.store.table("memberships").execute()
-        return frame
+        return self.engine.frame("memberships")
 
     def _subtree(self, team_id: str) -> set[str]:
         found, frontier = {team_id}, {team_id}
