@@ -20,6 +20,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   └── MappingError                  a column mapping names columns that do not exist
     ├── DemoError (ValueError)            the demo company cannot be built as asked
     ├── DiagnosisError (ValueError)       a diagnosis cannot be made on the data or metric asked for
+    ├── RateLimitedError                  too many requests for one key; says when to try again
     └── StatisticsError (ValueError)      a statistic was asked for with impossible inputs
 """
 
@@ -41,6 +42,7 @@ __all__ = [
     "ModelError",
     "ProgramDefinitionError",
     "ProjectNotFoundError",
+    "RateLimitedError",
     "SchemaError",
     "ScorecardDefinitionError",
     "StatisticsError",
@@ -128,3 +130,11 @@ class ProgramDefinitionError(ConfigError):
 
 class StatisticsError(CXScoreError, ValueError):
     """A statistic was asked for with impossible inputs (negative counts, a level outside (0, 1))."""
+
+
+class RateLimitedError(CXScoreError):
+    """Too many requests for one key (a link, an address, an account); `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
