@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from cxscore.errors import CXScoreError
 
 if TYPE_CHECKING:
     from cxscore.store import Project
 
-console = Console()
+
+class _Console(Console):
+    """Rich's console, 120 columns wide (not 80) when writing to a pipe, a file or a CI log.
+
+    At 80 columns the result tables fold into unreadable strips; COLUMNS still decides when set.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        if self.is_terminal or "COLUMNS" in os.environ:
+            return size  # type: ignore[no-any-return]
+        return ConsoleDimensions(max(size.width, 120), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+console = _Console()
 errors = Console(stderr=True)
 
 ProjectOption = typer.Option(

@@ -140,30 +140,47 @@ def _print_table(metric: Metric, frame: pd.DataFrame, grain: str) -> None:
     from cxscore.metrics.display import format_change
 
     dimensions = list(frame.columns[3 : frame.columns.get_loc("period")])
-    table = RichTable(
-        "scope", *dimensions, "period", "value", "n", "interval", "change", "p", title=metric.label
-    )
+    table = RichTable(title=metric.label)
+    table.add_column("scope")
+    for dimension in dimensions:
+        table.add_column(dimension)
+    for name in ("period", "value", "n", "interval", "change", "p"):
+        table.add_column(name, no_wrap=True, justify="left" if name in ("period", "interval") else "right")
+    short = False
     for row in frame.to_dict(orient="records"):
         value = _fmt(metric, row["value"])
         interval = f"{_fmt(metric, row['lower'])} to {_fmt(metric, row['upper'])}"
         change = "" if row["change"] != row["change"] else format_change(row["change"], metric.format)
-        p = _fmt(metric, row["p_value"], "", ".3f")
+        p = _p_value(row["p_value"])
         if row["insufficient"]:
-            value = f"[dim]{value} (insufficient data, n < {metric.min_n})[/]"
+            value = f"[dim]{value}[/] *"
+            short = True
         dims = [str(row[d]) for d in dimensions]
         table.add_row(
             str(row["scope_id"]),
             *dims,
             period_label(row["period"], grain),
             value,
-            str(row["n"]),
+            f"{row['n']:,}",
             interval,
             change,
             p,
         )
     console.print(table)
+    if short:
+        console.print(
+            f"* insufficient data: n < {metric.min_n} (the metric's minimum sample); shown for reference, "
+            "never ranked or compared to goals."
+        )
     if frame.empty:
         console.print("No data for this metric yet.")
+
+
+def _p_value(value: object) -> str:
+    """A p-value as people read it: three decimals, and "<0.001" rather than a misleading 0.000."""
+    if not isinstance(value, int | float) or value != value:
+        return ""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _fmt(metric: Metric, value: object, missing: str = "-", spec: str | None = None) -> str:
