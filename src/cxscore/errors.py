@@ -10,6 +10,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   ├── GoalDefinitionError           goal policies or benchmark tables have problems (lists every one)
     │   ├── ScorecardDefinitionError      scorecard definitions have problems (lists every one)
     │   ├── ProgramDefinitionError        recognition programs have problems (lists every one)
+    │   ├── PlanDefinitionError           incentive plans have problems (holds every one, with file:line)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -20,6 +21,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   └── MappingError                  a column mapping names columns that do not exist
     ├── DemoError (ValueError)            the demo company cannot be built as asked
     ├── DiagnosisError (ValueError)       a diagnosis cannot be made on the data or metric asked for
+    ├── PayoutError (ValueError)          payouts cannot be computed as asked (unknown period, person, plan)
     ├── RateLimitedError                  too many requests for one key; says when to try again
     └── StatisticsError (ValueError)      a statistic was asked for with impossible inputs
 """
@@ -40,6 +42,8 @@ __all__ = [
     "MappingError",
     "MetricDefinitionError",
     "ModelError",
+    "PayoutError",
+    "PlanDefinitionError",
     "ProgramDefinitionError",
     "ProjectNotFoundError",
     "RateLimitedError",
@@ -126,6 +130,19 @@ class DiagnosisError(CXScoreError, ValueError):
 
 class ProgramDefinitionError(ConfigError):
     """Recognition programs have problems; the message lists every one with its file."""
+
+
+class PlanDefinitionError(ConfigError):
+    """Incentive plans have problems; `problems` holds every one, each with its file and line."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in incentive plans:\n{lines}")
+
+
+class PayoutError(CXScoreError, ValueError):
+    """Payouts cannot be computed as asked: an unknown period, person or plan, or no plan for a role."""
 
 
 class StatisticsError(CXScoreError, ValueError):
