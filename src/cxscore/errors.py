@@ -23,6 +23,11 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     ├── DiagnosisError (ValueError)       a diagnosis cannot be made on the data or metric asked for
     ├── PayoutError (ValueError)          payouts cannot be computed as asked (unknown period, person, plan)
     ├── RateLimitedError                  too many requests for one key; says when to try again
+    ├── AccountError (ValueError)         a user account cannot be created or changed as asked
+    ├── AuthenticationError (PermissionError)  sign-in failed, or a request carries no valid session/token
+    │   └── AccountLockedError            too many failed sign-ins: the account waits before trying again
+    ├── AccessDeniedError (PermissionError)  the signed-in role may not see what was asked for
+    ├── NotFoundError (LookupError)       a page's subject (a team, person, metric) does not exist
     └── StatisticsError (ValueError)      a statistic was asked for with impossible inputs
 """
 
@@ -31,6 +36,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AccessDeniedError",
+    "AccountError",
+    "AccountLockedError",
+    "AuthenticationError",
     "CXScoreError",
     "ConfigError",
     "DemoError",
@@ -42,6 +51,7 @@ __all__ = [
     "MappingError",
     "MetricDefinitionError",
     "ModelError",
+    "NotFoundError",
     "PayoutError",
     "PlanDefinitionError",
     "ProgramDefinitionError",
@@ -155,3 +165,27 @@ class RateLimitedError(CXScoreError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AccountError(CXScoreError, ValueError):
+    """A user account cannot be created or changed as asked (unknown role, taken name, weak password)."""
+
+
+class AuthenticationError(CXScoreError, PermissionError):
+    """Sign-in failed, or a request carries no valid session or API token."""
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed sign-ins in a row: the account is locked for a while; `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AccessDeniedError(CXScoreError, PermissionError):
+    """The signed-in role may not see what was asked for (another person's scorecard, payouts)."""
+
+
+class NotFoundError(CXScoreError, LookupError):
+    """A page's subject (a team, a person, a metric, a period) does not exist; the message lists what does."""

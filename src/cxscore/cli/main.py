@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
-from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard
+from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard, serve, users
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 app = typer.Typer(
@@ -81,6 +81,8 @@ app.add_typer(goals.benchmarks_app, name="benchmarks")
 app.add_typer(diagnose.app, name="diagnose")
 app.command("rank")(rewards.rank)
 app.command("awards")(rewards.awards)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
 
 
 if __name__ == "__main__":  # pragma: no cover

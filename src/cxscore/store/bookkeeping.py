@@ -1,8 +1,10 @@
-"""The store's own tables: schema version, the import log and the quarantine of rejected rows."""
+"""The store's own tables: schema version, the import log, the quarantine of rejected rows, and the web
+app's accounts, sessions, API tokens and audit log."""
 
 from __future__ import annotations
 
 from cxscore.model.schema import Column, Kind, Table
+from cxscore.web import tables as web_tables
 
 META = Table(
     "_cxscore_meta",
@@ -106,4 +108,4 @@ QUARANTINE = Table(
     key=("quarantine_id",),
 )
 
-TABLES = (META, IMPORTS, QUARANTINE)
+TABLES = (META, IMPORTS, QUARANTINE, *web_tables.TABLES)

@@ -1,0 +1,139 @@
+"""The one FastAPI application `cxscore serve` runs: the web app, the survey pages and their shared parts.
+
+`create_app(project)` opens the project's store once for the process and keeps, on `app.state`:
+
+- `project`: the cxscore `Project`;
+- `store`: the open `Store`;
+- `store_lock`: a `threading.RLock` that every store access in the process holds (a DuckDB connection
+  is not safe for concurrent use, and FastAPI runs plain `def` endpoints on a thread pool);
+- `parts`: objects with `start()` and `close()` (e.g. the surveys' sender) that the lifespan starts at
+  start-up and closes at shutdown, in reverse order;
+- `settings`: the `WebSettings` read from the environment.
+
+Health: `/healthz` answers while the process runs; `/readyz` checks that the store answers a query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from cxscore import __version__
+from cxscore.service.settings import WebSettings
+
+if TYPE_CHECKING:
+    from cxscore.store import Project, Store
+
+__all__ = ["SECURITY_HEADERS", "Part", "create_app", "store_of"]
+
+#: Sent with every answer. The pages use no inline scripts or styles and load nothing from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class Part(Protocol):
+    """Something the app starts with itself and closes at shutdown."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    started: list[Part] = []
+    try:
+        for part in app.state.parts:
+            part.start()
+            started.append(part)
+        yield
+    finally:
+        for part in reversed(started):
+            part.close()
+        app.state.store.close()
+
+
+def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI:
+    """The application for `project`: web pages and API, survey pages when installed, health checks."""
+    from cxscore.web.accounts import create_tables
+
+    chosen = settings or WebSettings.from_env()
+    store = project.store()
+    create_tables(store)
+    app = FastAPI(
+        title="cxscore",
+        version=__version__,
+        description="Customer-experience scorecards, goals, fair leaderboards and diagnosis. Every page "
+        "has a JSON twin under /api; scripts authenticate with `Authorization: Bearer <API token>`.",
+        lifespan=_lifespan,
+        root_path=chosen.root_path,
+        docs_url=None,  # FastAPI's docs pages load their scripts from a CDN; /api/docs is served locally
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.project = project
+    app.state.store = store
+    app.state.store_lock = threading.RLock()
+    app.state.parts = []
+    app.state.settings = chosen
+    app.middleware("http")(_security_headers)
+    _install_health(app)
+    _install_parts(app)
+    return app
+
+
+def store_of(app: FastAPI) -> tuple[Store, threading.RLock]:
+    """The app's store and the lock to hold while using it."""
+    return app.state.store, app.state.store_lock
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.app.state.settings.secure_cookies:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _install_health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"], summary="The process is up")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"], summary="The store answers queries")
+    def readyz() -> JSONResponse:
+        store, lock = store_of(app)
+        try:
+            with lock:
+                version = store.schema_version()
+        except Exception as error:  # any failure of the store means: not ready
+            return JSONResponse(
+                {"status": "unavailable", "store": store.backend, "error": " ".join(str(error).split())},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready", "store": store.backend, "schema_version": version})
+
+
+def _install_parts(app: FastAPI) -> None:
+    """The web app's pages and API; the survey pages (`cxscore.surveys.http`) add their own routes."""
+    from cxscore.web.pages import install as install_web
+
+    install_web(app)

@@ -1,0 +1,330 @@
+"""Local accounts, sessions, API tokens and the audit log, kept as bookkeeping tables in the store.
+
+Passwords are stored only as argon2id hashes. A session or API token is a random string given to the
+client once; the store keeps its SHA-256, so a copy of the store cannot be used to sign in. After
+`lockout_failures` failed sign-ins in a row an account is locked for `lockout_minutes`.
+
+>>> from cxscore.store import Store
+>>> store = Store.duckdb()
+>>> create_tables(store)
+>>> accounts = Accounts(store)
+>>> accounts.add("ada", "manager", "correct horse battery", person_id="P-00001").role
+'manager'
+>>> accounts.sign_in("ada", "correct horse battery").username
+'ada'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from cxscore.errors import AccountError, AccountLockedError, AuthenticationError
+from cxscore.store import Store
+from cxscore.web.tables import API_TOKENS, AUDIT_LOG, MIN_PASSWORD, ROLES, SESSIONS, TABLES, USERS
+
+__all__ = [
+    "API_TOKENS",
+    "AUDIT_LOG",
+    "MIN_PASSWORD",
+    "ROLES",
+    "SESSIONS",
+    "TABLES",
+    "USERS",
+    "Accounts",
+    "User",
+    "create_tables",
+]
+
+_HASHER = PasswordHasher()
+# Verifying against this when the user does not exist takes as long as a real check, so the answer's
+# timing does not tell which usernames exist.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+def create_tables(store: Store) -> None:
+    """Create the account tables that the store does not have yet (older stores, fresh stores)."""
+    existing = set(store.engine.list_tables())
+    missing = [t for t in TABLES if t.name not in existing]
+    if missing:
+        with store.transaction():
+            store.engine.create_tables(missing)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass(frozen=True)
+class User:
+    """An account as the app sees it (never with its password hash)."""
+
+    username: str
+    role: str
+    person_id: str | None = None
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "role": self.role,
+            "person_id": self.person_id,
+            "display_name": self.display_name,
+        }
+
+
+class Accounts:
+    """Users, sessions, tokens and the audit log on one store; every store access holds `lock`."""
+
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock | None = None,
+        *,
+        session_hours: float = 12.0,
+        lockout_failures: int = 5,
+        lockout_minutes: float = 15.0,
+    ) -> None:
+        self.store = store
+        self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
+        self.session_hours = session_hours
+        self.lockout_failures = lockout_failures
+        self.lockout_minutes = lockout_minutes
+
+    # -- users ---------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        username: str,
+        role: str,
+        password: str,
+        *,
+        person_id: str | None = None,
+        display_name: str | None = None,
+    ) -> User:
+        """Create an account; refuses a taken name, an unknown role or a short password."""
+        _check_username(username)
+        _check_role(role)
+        _check_password(password)
+        with self._lock:
+            if self._row(username) is not None:
+                raise AccountError(
+                    f"There is already a user '{username}'. Pick another name, or reset their password "
+                    f"with `cxscore users reset {username}`."
+                )
+            self.store.execute(
+                "INSERT INTO _users (username, display_name, role, person_id, password_hash, "
+                "failed_logins, locked_until, created_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)",
+                [username, display_name, role, person_id, _HASHER.hash(password), _now()],
+            )
+        return User(username, role, person_id, display_name)
+
+    def users(self) -> list[User]:
+        with self._lock:
+            rows = self.store.execute(
+                "SELECT username, role, person_id, display_name FROM _users ORDER BY username"
+            ).fetchall()
+        return [User(*row) for row in rows]
+
+    def get(self, username: str) -> User:
+        with self._lock:
+            row = self._row(username)
+        if row is None:
+            raise AccountError(f"There is no user '{username}'. See them with `cxscore users list`.")
+        return User(row["username"], row["role"], row["person_id"], row["display_name"])
+
+    def reset(self, username: str, password: str) -> None:
+        """Set a new password, unlock the account and end its sessions."""
+        _check_password(password)
+        self.get(username)
+        with self._lock, self.store.transaction():
+            self.store.execute(
+                "UPDATE _users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+                "WHERE username = ?",
+                [_HASHER.hash(password), username],
+            )
+            self.store.execute("DELETE FROM _sessions WHERE username = ?", [username])
+
+    def _row(self, username: str) -> dict[str, Any] | None:
+        found = self.store.execute(
+            "SELECT username, role, person_id, display_name, password_hash, failed_logins, locked_until "
+            "FROM _users WHERE username = ?",
+            [username],
+        ).fetchone()
+        if found is None:
+            return None
+        names = ("username", "role", "person_id", "display_name", "password_hash", "failed_logins")
+        return {**dict(zip(names, found[:6], strict=True)), "locked_until": found[6]}
+
+    # -- signing in ----------------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> User:
+        """The user when the password is right; counts failures and locks after too many."""
+        now = _now()
+        with self._lock:
+            row = self._row(username)
+            if row is None:
+                _verify(_DUMMY_HASH, password)
+                raise AuthenticationError("Wrong username or password. Check both and try again.")
+            locked = row["locked_until"]
+            if locked is not None and locked > now:
+                wait = (locked - now).total_seconds()
+                raise AccountLockedError(
+                    f"The account '{username}' is locked after {self.lockout_failures} failed sign-ins. "
+                    f"Try again in {wait / 60:.0f} minutes, or ask an admin: cxscore users reset {username}.",
+                    retry_after=wait,
+                )
+            if not row["password_hash"] or not _verify(row["password_hash"], password):
+                self._failed(username, int(row["failed_logins"]) + 1, now)
+                raise AuthenticationError("Wrong username or password. Check both and try again.")
+            self.store.execute(
+                "UPDATE _users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username]
+            )
+        return User(row["username"], row["role"], row["person_id"], row["display_name"])
+
+    def _failed(self, username: str, failures: int, now: dt.datetime) -> None:
+        until = (
+            now + dt.timedelta(minutes=self.lockout_minutes) if failures >= self.lockout_failures else None
+        )
+        self.store.execute(
+            "UPDATE _users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+            [0 if until else failures, until, username],
+        )
+
+    # -- sessions and tokens -------------------------------------------------------------------------
+
+    def open_session(self, user: User) -> str:
+        """A new session token for `user` (give it to the browser; the store keeps only its hash)."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self._lock:
+            self.store.execute("DELETE FROM _sessions WHERE expires_at < ?", [now])
+            self.store.execute(
+                "INSERT INTO _sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                [token_hash(token), user.username, now, now + dt.timedelta(hours=self.session_hours)],
+            )
+        return token
+
+    def close_session(self, token: str) -> None:
+        with self._lock:
+            self.store.execute("DELETE FROM _sessions WHERE token_hash = ?", [token_hash(token)])
+
+    def session_user(self, token: str) -> User | None:
+        """The user of a valid, unexpired session token; None otherwise."""
+        return self._user_by("_sessions", token, required_expiry=True)
+
+    def create_token(self, username: str, name: str, days: int | None = None) -> str:
+        """A new API token acting as `username` (shown once; the store keeps its hash)."""
+        self.get(username)
+        if not name.strip():
+            raise AccountError("Give the token a name saying what it is for, e.g. 'nightly export'.")
+        token = "cxs_" + secrets.token_urlsafe(32)
+        now = _now()
+        expires = now + dt.timedelta(days=days) if days else None
+        with self._lock:
+            self.store.execute(
+                "INSERT INTO _api_tokens (token_hash, username, name, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [token_hash(token), username, name.strip(), now, expires],
+            )
+        return token
+
+    def token_user(self, token: str) -> User | None:
+        return self._user_by("_api_tokens", token, required_expiry=False)
+
+    def tokens(self, username: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self.store.execute(
+                "SELECT name, created_at, expires_at, token_hash FROM _api_tokens WHERE username = ? "
+                "ORDER BY created_at",
+                [username],
+            ).fetchall()
+        return [{"name": r[0], "created_at": r[1], "expires_at": r[2], "id": r[3][:12]} for r in rows]
+
+    def revoke_token(self, username: str, token_id: str) -> int:
+        with self._lock:
+            rows = self.store.execute(
+                "SELECT token_hash FROM _api_tokens WHERE username = ?", [username]
+            ).fetchall()
+            hits = [r[0] for r in rows if r[0].startswith(token_id) and len(token_id) >= 12]
+            for found in hits:
+                self.store.execute("DELETE FROM _api_tokens WHERE token_hash = ?", [found])
+        return len(hits)
+
+    def _user_by(self, table: str, token: str, *, required_expiry: bool) -> User | None:
+        now = _now()
+        with self._lock:
+            found = self.store.execute(
+                f"SELECT u.username, u.role, u.person_id, u.display_name, t.expires_at FROM {table} t "
+                "JOIN _users u ON u.username = t.username WHERE t.token_hash = ?",
+                [token_hash(token)],
+            ).fetchone()
+        if found is None:
+            return None
+        expires = found[4]
+        if (expires is None and required_expiry) or (expires is not None and expires < now):
+            return None
+        return User(found[0], found[1], found[2], found[3])
+
+    # -- audit ---------------------------------------------------------------------------------------
+
+    def audit(self, username: str, action: str, subject: str | None, detail: str) -> None:
+        """Write who did what to whose data, and when."""
+        with self._lock:
+            self.store.execute(
+                "INSERT INTO _audit_log (at, username, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                [_now(), username, action, subject, detail],
+            )
+
+    def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self.store.execute(
+                "SELECT at, username, action, subject, detail FROM _audit_log ORDER BY at DESC LIMIT ?",
+                [limit],
+            ).fetchall()
+        names = ("at", "username", "action", "subject", "detail")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _check_username(username: str) -> None:
+    allowed = username.replace(".", "").replace("-", "").replace("_", "").replace("@", "")
+    if not username or not allowed.isalnum() or len(username) > 64:
+        raise AccountError(
+            f"'{username}' is not a usable username: use 1-64 letters, digits, '.', '-', '_' or '@'."
+        )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"There is no role '{role}'. Roles: {', '.join(ROLES)}.")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            f"The password is {len(password)} characters long; use at least {MIN_PASSWORD} "
+            "(a few words are easier to remember than symbols)."
+        )

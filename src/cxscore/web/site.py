@@ -1,0 +1,300 @@
+"""The web app's shared parts: templates, accounts, the cache, signing in, and answering a page in the
+format asked for (HTML, its JSON twin under /api, CSV or Excel of a table, PNG or SVG of a chart).
+
+A page function returns a `Page`; `Site.answer` turns it into the response. Errors raised on purpose
+(`cxscore.errors`) become 4xx answers whose message names the thing, the value and the fix: an HTML page
+for people, `{"error": ..., "status": ...}` for scripts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hmac
+import io
+import math
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from cxscore import errors
+from cxscore.service.ratelimit import RateLimiter
+from cxscore.service.secrets import derive_key, project_secret
+from cxscore.web.access import Access, Organisation
+from cxscore.web.accounts import Accounts, User
+from cxscore.web.views import Snapshot, Views
+
+if TYPE_CHECKING:
+    from cxscore.service.settings import WebSettings
+
+__all__ = ["SESSION_COOKIE", "Page", "Site", "site_of"]
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "cxscore_session"
+LOGIN_COOKIE = "cxscore_login"
+FORMATS = ("html", "json", "csv", "xlsx", "png", "svg")
+
+#: HTTP status of each error raised on purpose.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (errors.AccountLockedError, 429),
+    (errors.AuthenticationError, 401),
+    (errors.AccessDeniedError, 403),
+    (errors.NotFoundError, 404),
+    (errors.RateLimitedError, 429),
+    (errors.DiagnosisError, 422),
+    (errors.CXScoreError, 400),
+)
+
+
+@dataclass
+class Page:
+    """What a page shows: its template and data (the JSON twin), tables to export and charts."""
+
+    title: str
+    template: str
+    data: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    charts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audit: tuple[str, str | None] | None = None  # (action, subject) to write to the audit log
+
+
+class Site:
+    """Everything the pages share; one per app (`app.state.site`)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        settings: WebSettings = app.state.settings
+        self.app = app
+        self.settings = settings
+        self.project = app.state.project
+        self.lock = app.state.store_lock
+        self.accounts = Accounts(
+            app.state.store,
+            self.lock,
+            session_hours=settings.session_hours,
+            lockout_failures=settings.lockout_failures,
+            lockout_minutes=settings.lockout_minutes,
+        )
+        self.views = Views(self.project, app.state.store, self.lock, settings.cache_seconds)
+        secret = project_secret(self.project.root)
+        self.csrf_key = derive_key(secret, "csrf")
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.templates.env.globals["format_number"] = format_number
+        self.templates.env.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
+        # Sign-ins: 10 at once, then one every 6 s, per address and per account name.
+        self.login_limit = RateLimiter(per_second=1 / 6, burst=10)
+        # Every other request: per session (or address when signed out).
+        self.request_limit = RateLimiter(per_second=30, burst=300)
+
+    # -- who is asking -------------------------------------------------------------------------------
+
+    def user(self, request: Request) -> User:
+        """The signed-in user (session cookie or API token), or AuthenticationError."""
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            found = self.accounts.token_user(header[7:].strip())
+            if found is None:
+                raise errors.AuthenticationError(
+                    "The API token is not valid (unknown, revoked or expired). Create one on the Account "
+                    "page or with `cxscore users token USER NAME`."
+                )
+            return found
+        token = request.cookies.get(SESSION_COOKIE)
+        found = self.accounts.session_user(token) if token else None
+        if found is None:
+            raise errors.AuthenticationError(
+                "Sign in to see this page; your session has ended or never began."
+            )
+        return found
+
+    def access(self, user: User, day: dt.date | None = None) -> Access:
+        snap = self.snapshot()
+        return Access(user, Organisation(snap.teams, snap.memberships), day or snap.latest_quarter.end)
+
+    def snapshot(self) -> Snapshot:
+        return self.views.current()
+
+    def limit(self, request: Request) -> None:
+        key = request.cookies.get(SESSION_COOKIE) or request.headers.get("authorization") or client(request)
+        self.request_limit.check("req:" + key, "requests")
+
+    # -- CSRF ----------------------------------------------------------------------------------------
+
+    def csrf_token(self, request: Request) -> str:
+        """The token forms carry: tied to the session (or, before signing in, to the login cookie)."""
+        basis = request.cookies.get(SESSION_COOKIE) or getattr(request.state, "login_nonce", None)
+        basis = basis or request.cookies.get(LOGIN_COOKIE, "")
+        return hmac.new(self.csrf_key, basis.encode(), "sha256").hexdigest()
+
+    def check_csrf(self, request: Request, sent: str | None) -> None:
+        expected = self.csrf_token(request)
+        if not sent or not hmac.compare_digest(sent, expected):
+            raise errors.AccessDeniedError(
+                "The form's security token is missing or stale (CSRF protection). Reload the page and "
+                "submit the form again."
+            )
+
+    @staticmethod
+    def new_login_nonce() -> str:
+        return secrets.token_urlsafe(24)
+
+    # -- answering -----------------------------------------------------------------------------------
+
+    def answer(
+        self, request: Request, user: User, page: Page, fmt: str = "html", name: str | None = None
+    ) -> Response:
+        """The page in the format asked for; payout pages write the audit log first."""
+        api = is_api(request)
+        chosen = "json" if api and fmt == "html" else fmt
+        if chosen not in FORMATS:
+            raise errors.ConfigError(f"Unknown format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
+        if page.audit is not None:
+            action, subject = page.audit
+            self.accounts.audit(
+                user.username, action, subject, f"{request.url.path}?{request.url.query} ({chosen})"
+            )
+        if chosen == "json":
+            return JSONResponse(clean({"title": page.title, **page.data}))
+        if chosen in ("csv", "xlsx"):
+            return self._table(page, chosen, name)
+        if chosen in ("png", "svg"):
+            return self._chart(page, chosen, name)
+        return self.html(request, page.template, {"page": page, "data": page.data, "user": user})
+
+    def html(
+        self, request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        context = {
+            "request": request,
+            "csrf": self.csrf_token(request),
+            "root": request.scope.get("root_path", ""),
+            "query": request.query_params,
+            "url_with": lambda **changes: url_with(request, **changes),
+            "oidc": self.settings.oidc_enabled,
+            **context,
+        }
+        return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+    def _table(self, page: Page, fmt: str, name: str | None) -> Response:
+        import pandas as pd
+
+        chosen = name or next(iter(page.tables), None)
+        if chosen not in page.tables:
+            names = ", ".join(page.tables) or "none"
+            raise errors.NotFoundError(f"This page has no table '{name}' to export (tables: {names}).")
+        frame = pd.DataFrame(page.tables[chosen])
+        stem = f"{slug(page.title)}-{chosen}"
+        if fmt == "csv":
+            body = frame.to_csv(index=False).encode()
+            kind = "text/csv; charset=utf-8"
+        else:
+            buffer = io.BytesIO()
+            with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+                frame.to_excel(writer, index=False, sheet_name=chosen[:31])
+            body = buffer.getvalue()
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, media_type=kind, headers=_attachment(f"{stem}.{fmt}"))
+
+    def _chart(self, page: Page, fmt: str, name: str | None) -> Response:
+        from cxscore.web.charts import png, svg
+
+        chosen = name or next(iter(page.charts), None)
+        if chosen not in page.charts:
+            names = ", ".join(page.charts) or "none"
+            raise errors.NotFoundError(f"This page has no chart '{name}' (charts: {names}).")
+        spec = page.charts[chosen]
+        if fmt == "png":
+            return Response(
+                png(spec), media_type="image/png", headers=_attachment(f"{slug(page.title)}-{chosen}.png")
+            )
+        return Response(svg(spec), media_type="image/svg+xml")
+
+    def error(self, request: Request, error: Exception) -> Response:
+        status = next(code for kind, code in STATUS if isinstance(error, kind))
+        headers = {}
+        retry = getattr(error, "retry_after", None)
+        if retry is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(retry)))
+        message = str(error)
+        if is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]:
+            return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+        if status == 401 and not isinstance(error, errors.AccountLockedError):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            root = request.scope.get("root_path", "")
+            return RedirectResponse(f"{root}/login?next={quote(target)}", status_code=303)
+        user = None
+        with contextlib.suppress(errors.AuthenticationError):
+            user = self.user(request)
+        response = self.html(
+            request, "error.html", {"status": status, "message": message, "user": user}, status=status
+        )
+        response.headers.update(headers)
+        return response
+
+
+def site_of(request: Request) -> Site:
+    found: Site = request.app.state.site
+    return found
+
+
+def is_api(request: Request) -> bool:
+    root = request.scope.get("root_path", "")
+    path = request.url.path
+    return path.startswith(f"{root}/api/") or path.startswith("/api/")
+
+
+def client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def slug(text: str) -> str:
+    kept = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(part for part in kept.split("-") if part) or "export"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def clean(value: Any) -> Any:
+    """JSON-ready: NaN as None, dates as ISO strings, tuples as lists, numpy numbers as Python ones."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [clean(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "item") and callable(value.item):
+        return clean(value.item())
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def format_number(value: float | None, spec: str = ".3g") -> str:
+    """A value in a metric's format; missing values as an en dash (never as a number)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return f"{value:.3g}"
