@@ -8,6 +8,7 @@ import typer
 
 from cxscore import __version__
 from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard, serve, users
+from cxscore.cli import plans as plans_cli
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
 app = typer.Typer(
@@ -81,6 +82,8 @@ app.add_typer(goals.benchmarks_app, name="benchmarks")
 app.add_typer(diagnose.app, name="diagnose")
 app.command("rank")(rewards.rank)
 app.command("awards")(rewards.awards)
+app.command("payouts")(plans_cli.payouts)
+app.add_typer(plans_cli.app, name="plans")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 

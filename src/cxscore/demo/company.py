@@ -41,6 +41,9 @@ def generate(root: Path, size: str = "small", seed: int = 7, *, force: bool = Fa
         raise DemoError(f"The demo company's history ends in 2025 and needs today to be after {_SAFE_AFTER}.")
     chosen = find_size(size)
     project = _fresh_project(root, force=force)
+    from cxscore.plans.shipped import install_demo_plans  # the sales plans of the planted truth 5
+
+    install_demo_plans(project.root)
     started = time.perf_counter()
     store = Store.duckdb(project.database_path)
     try:

@@ -139,6 +139,25 @@ class Statement:
             "notes": list(self.notes),
         }
 
+    def csv_rows(self) -> list[dict[str, str]]:
+        """One row per line, with the person, period, plan version and data hash (for CSV)."""
+        head = {
+            "period": self.period,
+            "person_id": self.person_id,
+            "name": self.name,
+            "role": self.role,
+            "team": self.team,
+            "plan": self.plan.name,
+            "plan_commit": self.plan.commit,
+            "plan_sha256": self.plan.sha256,
+            "data_sha256": self.data_sha256,
+            "currency": self.currency,
+        }
+        return [
+            {**head, "component": x.component, "kind": x.kind, "amount": str(x.amount), "how": x.how}
+            for x in self.lines
+        ]
+
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, fixed separators): the same statement is the same bytes."""
         return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
