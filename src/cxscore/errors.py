@@ -11,6 +11,7 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     │   ├── ScorecardDefinitionError      scorecard definitions have problems (lists every one)
     │   ├── ProgramDefinitionError        recognition programs have problems (lists every one)
     │   ├── PlanDefinitionError           incentive plans have problems (holds every one, with file:line)
+    │   ├── SurveyDefinitionError         survey definitions have problems (holds every one, with file:line)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -23,6 +24,10 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     ├── DiagnosisError (ValueError)       a diagnosis cannot be made on the data or metric asked for
     ├── PayoutError (ValueError)          payouts cannot be computed as asked (unknown period, person, plan)
     ├── RateLimitedError                  too many requests for one key; says when to try again
+    ├── SurveyLinkError (ValueError)      a survey link is forged, altered, expired or already used
+    ├── MailError (ConnectionError)       an e-mail cannot be sent (SMTP server, address, settings)
+    ├── WebhookError (ValueError)         a webhook delivery is refused (signature, timestamp, replay, body)
+    ├── FollowupError (LookupError)       a follow-up task does not exist or cannot change as asked
     ├── AccountError (ValueError)         a user account cannot be created or changed as asked
     ├── AuthenticationError (PermissionError)  sign-in failed, or a request carries no valid session/token
     │   └── AccountLockedError            too many failed sign-ins: the account waits before trying again
@@ -45,9 +50,11 @@ __all__ = [
     "DemoError",
     "DiagnosisError",
     "EngineNotInstalledError",
+    "FollowupError",
     "GoalDefinitionError",
     "ImportFileError",
     "LoadError",
+    "MailError",
     "MappingError",
     "MetricDefinitionError",
     "ModelError",
@@ -62,6 +69,9 @@ __all__ = [
     "StatisticsError",
     "StoreConnectionError",
     "StoreURLError",
+    "SurveyDefinitionError",
+    "SurveyLinkError",
+    "WebhookError",
 ]
 
 
@@ -189,3 +199,39 @@ class AccessDeniedError(CXScoreError, PermissionError):
 
 class NotFoundError(CXScoreError, LookupError):
     """A page's subject (a team, a person, a metric, a period) does not exist; the message lists what does."""
+
+
+class SurveyDefinitionError(ConfigError):
+    """Survey definitions have problems; `problems` holds every one, each with its file and line."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in survey definitions:\n{lines}")
+
+
+class SurveyLinkError(CXScoreError, ValueError):
+    """A survey link is forged, altered, expired or already used; `reason` says which."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class MailError(CXScoreError, ConnectionError):
+    """An e-mail cannot be sent: the SMTP server, the settings or the address is wrong."""
+
+
+class WebhookError(CXScoreError, ValueError):
+    """A webhook delivery is refused: bad signature, stale timestamp, replayed delivery or unreadable body."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class FollowupError(CXScoreError, LookupError):
+    """A follow-up task does not exist, or cannot change as asked (e.g. closing a closed task)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -1,4 +1,5 @@
-"""Surveys: definitions and questions, invitations (who, when, why, credited to whom) and responses."""
+"""Surveys: definitions and questions, invitations (who, when, why, credited to whom), responses, the
+contacts who opted out, and the follow-ups that close the loop with unhappy customers."""
 
 from __future__ import annotations
 
@@ -257,4 +258,144 @@ RESPONSE_ANSWERS = Table(
     key=("response_id", "question_id"),
 )
 
-TABLES = (SURVEYS, SURVEY_QUESTIONS, INVITATIONS, RESPONSES, RESPONSE_ANSWERS)
+FOLLOWUP_REASONS = ("detractor", "low_csat", "high_effort")
+FOLLOWUP_OUTCOMES = ("resolved", "explained", "not_resolved", "no_reply", "not_needed")
+
+UNSUBSCRIBES = Table(
+    "unsubscribes",
+    "Contacts who opted out of surveys. Honoured forever: no survey is sent to the contact or the "
+    "address again, whatever later imports of `contacts` say.",
+    "surveys",
+    (
+        Column(
+            "contact_id",
+            Kind.STRING,
+            "The contact who opted out.",
+            "C-55012",
+            required=True,
+            references="contacts.contact_id",
+        ),
+        Column("email", Kind.STRING, "Their address when they opted out.", "maria@northwind.example"),
+        Column(
+            "unsubscribed_at",
+            Kind.TIMESTAMP,
+            "When they opted out.",
+            "2025-02-01 10:00:00",
+            required=True,
+            past=True,
+        ),
+        Column(
+            "source",
+            Kind.STRING,
+            "How: the link in a survey e-mail, an import, or an administrator.",
+            "link",
+            choices=("link", "import", "admin"),
+        ),
+    ),
+    key=("contact_id",),
+)
+
+FOLLOWUPS = Table(
+    "followups",
+    "Follow-up tasks that close the loop: a detractor, a low CSAT or a hard effort answer opens one for "
+    "the case's agent or the account owner, due by `due_at`; contacting the customer and closing it with "
+    "an outcome are recorded here.",
+    "surveys",
+    (
+        Column("followup_id", Kind.STRING, "Stable id of the task.", "F-3b1c9e20a4d1", required=True),
+        Column(
+            "response_id",
+            Kind.STRING,
+            "The answer that opened it.",
+            "R-8000456",
+            required=True,
+            references="responses.response_id",
+        ),
+        Column("survey_id", Kind.STRING, "The survey answered.", "case-csat"),
+        Column("account_id", Kind.STRING, "The account.", "A-10001", references="accounts.account_id"),
+        Column(
+            "contact_id", Kind.STRING, "The contact to call.", "C-55012", references="contacts.contact_id"
+        ),
+        Column("case_id", Kind.STRING, "The case it is about.", "CS-900017", references="cases.case_id"),
+        Column(
+            "reason",
+            Kind.STRING,
+            "Why it was opened.",
+            "detractor",
+            required=True,
+            choices=FOLLOWUP_REASONS,
+        ),
+        Column(
+            "assignee_id",
+            Kind.STRING,
+            "Who must follow up: the case's agent, else the account owner.",
+            "P-0042",
+            references="people.person_id",
+        ),
+        Column("team_id", Kind.STRING, "The assignee's team.", "T-SUP-EMEA", references="teams.team_id"),
+        Column("opened_at", Kind.TIMESTAMP, "When it was opened.", "2025-03-06 18:02:00", required=True),
+        Column(
+            "due_at", Kind.TIMESTAMP, "When the first contact is due.", "2025-03-08 18:02:00", required=True
+        ),
+        Column("first_contact_at", Kind.TIMESTAMP, "When the customer was first contacted.", ""),
+        Column("closed_at", Kind.TIMESTAMP, "When it was closed.", ""),
+        Column(
+            "outcome",
+            Kind.STRING,
+            "How it ended, when closed.",
+            "resolved",
+            choices=FOLLOWUP_OUTCOMES,
+        ),
+        Column(
+            "status",
+            Kind.STRING,
+            "`open` until closed.",
+            "open",
+            required=True,
+            choices=("open", "closed"),
+        ),
+    ),
+    key=("followup_id",),
+    ordered=(Ordered("opened_at", "due_at"), Ordered("opened_at", "closed_at")),
+)
+
+FOLLOWUP_NOTES = Table(
+    "followup_notes",
+    "Notes on follow-up tasks, in time order: assignments, calls, what the customer said.",
+    "surveys",
+    (
+        Column(
+            "followup_id",
+            Kind.STRING,
+            "The task.",
+            "F-3b1c9e20a4d1",
+            required=True,
+            references="followups.followup_id",
+        ),
+        Column(
+            "noted_at", Kind.TIMESTAMP, "When the note was written.", "2025-03-07 09:30:00", required=True
+        ),
+        Column("author", Kind.STRING, "Who wrote it (a person id or a user name).", "P-0042"),
+        Column(
+            "kind",
+            Kind.STRING,
+            "What happened.",
+            "contact",
+            required=True,
+            choices=("note", "contact", "assign", "close"),
+        ),
+        Column("text", Kind.STRING, "The note.", "Called Maria; the fix ships on Friday."),
+    ),
+    key=("followup_id", "noted_at"),
+)
+
+TABLES = (
+    SURVEYS,
+    SURVEY_QUESTIONS,
+    INVITATIONS,
+    RESPONSES,
+    RESPONSE_ANSWERS,
+    UNSUBSCRIBES,
+    FOLLOWUPS,
+    FOLLOWUP_NOTES,
+)

@@ -4,6 +4,7 @@ app's accounts, sessions, API tokens and audit log."""
 from __future__ import annotations
 
 from cxscore.model.schema import Column, Kind, Table
+from cxscore.surveys import tables as surveys
 from cxscore.web import tables as web_tables
 
 META = Table(
@@ -108,4 +109,4 @@ QUARANTINE = Table(
     key=("quarantine_id",),
 )
 
-TABLES = (META, IMPORTS, QUARANTINE, *web_tables.TABLES)
+TABLES = (META, IMPORTS, QUARANTINE, *web_tables.TABLES, *surveys.TABLES)

@@ -1,0 +1,302 @@
+"""The closed loop: a detractor, a low CSAT or a hard effort answer opens a follow-up task.
+
+The task goes to the case's agent (an answer about a case), else the account's owner on the day of the
+answer, else the person the answer credits; it is due `due_hours` after the answer (48 by default; a
+survey's `follow_up:` changes the thresholds and the delay, `follow_up: false` turns it off). Anonymous
+answers never open one: nobody may know whom to call.
+
+Tasks are listed, assigned, noted (a note can record the first contact) and closed with an outcome.
+`summary` gives the loop's own metrics: share of tasks contacted, time to first contact, outcomes,
+overdue tasks, and whether the customers renewed afterwards.
+
+>>> from cxscore.store import Store
+>>> store = Store.duckdb(); store.create_schema()
+>>> _ = store.execute("INSERT INTO responses (response_id, responded_at, nps, contact_id) "
+...                   "VALUES ('R-1', TIMESTAMP '2025-03-06 18:00:00', 3, 'C-1')")
+>>> open_followups(store, {})
+1
+>>> [(f.reason, f.due_at.isoformat(" ")) for f in list_followups(store)]
+[('detractor', '2025-03-08 18:00:00')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cxscore.errors import FollowupError
+from cxscore.model.surveys import FOLLOWUP_OUTCOMES
+from cxscore.store import Store
+from cxscore.surveys.definition import FollowUpRule, Survey
+
+__all__ = [
+    "Followup",
+    "Note",
+    "assign",
+    "close",
+    "followup_id_for",
+    "get_followup",
+    "list_followups",
+    "note",
+    "open_followups",
+    "summary",
+]
+
+_COLUMNS = (
+    "followup_id, response_id, survey_id, account_id, contact_id, case_id, reason, assignee_id, team_id, "
+    "opened_at, due_at, first_contact_at, closed_at, outcome, status"
+)
+
+
+@dataclass(frozen=True)
+class Followup:
+    """One follow-up task as stored."""
+
+    followup_id: str
+    response_id: str
+    survey_id: str | None
+    account_id: str | None
+    contact_id: str | None
+    case_id: str | None
+    reason: str
+    assignee_id: str | None
+    team_id: str | None
+    opened_at: datetime
+    due_at: datetime
+    first_contact_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    status: str
+
+    def overdue(self, now: datetime) -> bool:
+        """Due and nobody contacted the customer yet."""
+        return self.first_contact_at is None and self.status == "open" and now > self.due_at
+
+
+@dataclass(frozen=True)
+class Note:
+    followup_id: str
+    noted_at: datetime
+    author: str | None
+    kind: str
+    text: str | None
+
+
+def followup_id_for(response_id: str) -> str:
+    """The task id of a response: one task per response, so opening twice opens once."""
+    return "F-" + hashlib.sha256(response_id.encode()).hexdigest()[:12]
+
+
+def open_followups(
+    store: Store,
+    surveys: Mapping[str, Survey],
+    *,
+    response_ids: Iterable[str] | None = None,
+    since: datetime | None = None,
+) -> int:
+    """Open the tasks that answers call for (those named, or all answered since `since`); return how
+    many were opened. Imported and webhook answers use the default rule unless their survey is defined."""
+    rules = [(s.id, s.follow_up) for s in surveys.values()]
+    default = FollowUpRule()
+    values = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in rules) or "(NULL, NULL, NULL, NULL, NULL, NULL)"
+    rule_params: list[Any] = []
+    for survey_id, rule in rules:
+        on = rule is not None
+        rule = rule or default
+        rule_params += [survey_id, on, rule.nps_at_most, rule.csat_at_most, rule.ces_at_most, rule.due_hours]
+    where: list[str] = []
+    params: list[Any] = []
+    if response_ids is not None:
+        ids = list(response_ids)
+        if not ids:
+            return 0
+        where.append(f"r.response_id IN ({', '.join('?' for _ in ids)})")
+        params += ids
+    if since is not None:
+        where.append("r.responded_at >= ?")
+        params.append(since)
+    sql = f"""
+        WITH rules (survey_id, active, nps_max, csat_max, ces_max, due_hours) AS (VALUES {values}),
+        hits AS (
+          SELECT r.*, coalesce(u.due_hours, ?) AS due_hours,
+            CASE WHEN r.nps <= coalesce(u.nps_max, CASE WHEN u.survey_id IS NULL THEN ? END) THEN 'detractor'
+                 WHEN r.csat <= coalesce(u.csat_max, CASE WHEN u.survey_id IS NULL THEN ? END) THEN 'low_csat'
+                 WHEN r.ces <= u.ces_max THEN 'high_effort' END AS reason
+          FROM responses r LEFT JOIN rules u ON u.survey_id = r.survey_id
+          WHERE coalesce(u.active, TRUE) AND NOT coalesce(r.anonymous, FALSE)
+            AND (r.contact_id IS NOT NULL OR r.account_id IS NOT NULL)
+            AND r.response_id NOT IN (SELECT response_id FROM followups)
+            {"AND " + " AND ".join(where) if where else ""}),
+        assigned AS (
+          SELECT h.*, coalesce(
+            (SELECT k.agent_id FROM cases k WHERE k.case_id = h.case_id),
+            (SELECT o.person_id FROM account_owners o WHERE o.account_id = h.account_id
+               AND o.valid_from <= CAST(h.responded_at AS DATE)
+               AND (o.valid_to IS NULL OR o.valid_to >= CAST(h.responded_at AS DATE))
+             ORDER BY o.valid_from DESC LIMIT 1),
+            h.person_id) AS assignee
+          FROM hits h WHERE h.reason IS NOT NULL)
+        INSERT INTO followups ({_COLUMNS})
+        SELECT 'F-' || substr(sha256(a.response_id), 1, 12), a.response_id, a.survey_id, a.account_id,
+          a.contact_id, a.case_id, a.reason, a.assignee,
+          coalesce((SELECT b.team_id FROM memberships b WHERE b.person_id = a.assignee
+                     AND b.valid_from <= CAST(a.responded_at AS DATE)
+                     AND (b.valid_to IS NULL OR b.valid_to >= CAST(a.responded_at AS DATE))
+                    ORDER BY b.valid_from DESC LIMIT 1), a.team_id),
+          a.responded_at, a.responded_at + to_milliseconds(CAST(a.due_hours * 3600000 AS BIGINT)),
+          NULL, NULL, NULL, 'open'
+        FROM assigned a"""
+    head = [default.due_hours, default.nps_at_most, default.csat_at_most]
+    result = store.execute(sql, [*rule_params, *head, *params]).fetchone()
+    return int(result[0]) if result else 0
+
+
+def list_followups(
+    store: Store,
+    *,
+    status: str = "open",
+    assignee: str | None = None,
+    team: str | None = None,
+    overdue_at: datetime | None = None,
+    limit: int = 200,
+) -> list[Followup]:
+    """Tasks, the soonest due first; `status` is open, closed or all; `overdue_at` keeps the overdue."""
+    where: list[str] = []
+    params: list[Any] = []
+    if status != "all":
+        where.append("status = ?")
+        params.append(status)
+    if assignee:
+        where.append("assignee_id = ?")
+        params.append(assignee)
+    if team:
+        where.append("team_id = ?")
+        params.append(team)
+    if overdue_at is not None:
+        where.append("status = 'open' AND first_contact_at IS NULL AND due_at < ?")
+        params.append(overdue_at)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = store.execute(
+        f"SELECT {_COLUMNS} FROM followups {clause} ORDER BY due_at, followup_id LIMIT {int(limit)}", params
+    ).fetchall()
+    return [Followup(*row) for row in rows]
+
+
+def get_followup(store: Store, followup_id: str) -> Followup:
+    row = store.execute(f"SELECT {_COLUMNS} FROM followups WHERE followup_id = ?", [followup_id]).fetchone()
+    if row is None:
+        raise FollowupError(
+            f"There is no follow-up '{followup_id}'. List them with `cxscore followups list --status all`."
+        )
+    return Followup(*row)
+
+
+def notes(store: Store, followup_id: str) -> list[Note]:
+    rows = store.execute(
+        "SELECT followup_id, noted_at, author, kind, text FROM followup_notes WHERE followup_id = ? "
+        "ORDER BY noted_at",
+        [followup_id],
+    ).fetchall()
+    return [Note(*row) for row in rows]
+
+
+def assign(store: Store, followup_id: str, person_id: str, *, author: str | None = None) -> Followup:
+    """Give the task to `person_id` (a person of the `people` table)."""
+    task = get_followup(store, followup_id)
+    if store.execute("SELECT 1 FROM people WHERE person_id = ?", [person_id]).fetchone() is None:
+        raise FollowupError(
+            f"There is no person '{person_id}' in people. Give a person_id from the people table."
+        )
+    with store.transaction():
+        store.execute("UPDATE followups SET assignee_id = ? WHERE followup_id = ?", [person_id, followup_id])
+        _note(store, task.followup_id, author, "assign", f"assigned to {person_id}")
+    return get_followup(store, followup_id)
+
+
+def note(
+    store: Store, followup_id: str, text: str, *, author: str | None = None, contacted: bool = False
+) -> Followup:
+    """Add a note; `contacted` records that the customer was reached (the first time sets the time)."""
+    task = get_followup(store, followup_id)
+    if not text.strip():
+        raise FollowupError("A note needs some text: say what happened.")
+    with store.transaction():
+        noted = _note(store, task.followup_id, author, "contact" if contacted else "note", text.strip())
+        if contacted and task.first_contact_at is None:
+            store.execute(
+                "UPDATE followups SET first_contact_at = ? WHERE followup_id = ?", [noted, followup_id]
+            )
+    return get_followup(store, followup_id)
+
+
+def close(
+    store: Store, followup_id: str, outcome: str, *, text: str | None = None, author: str | None = None
+) -> Followup:
+    """Close the task with an outcome (resolved, explained, not_resolved, no_reply, not_needed)."""
+    task = get_followup(store, followup_id)
+    if outcome not in FOLLOWUP_OUTCOMES:
+        raise FollowupError(f"Outcome '{outcome}' is not one of {', '.join(FOLLOWUP_OUTCOMES)}. Pick one.")
+    if task.status == "closed":
+        raise FollowupError(f"Follow-up '{followup_id}' is already closed ({task.outcome}); nothing changed.")
+    with store.transaction():
+        closed = _note(store, task.followup_id, author, "close", text or outcome)
+        store.execute(
+            "UPDATE followups SET status = 'closed', outcome = ?, closed_at = ? WHERE followup_id = ?",
+            [outcome, closed, followup_id],
+        )
+    return get_followup(store, followup_id)
+
+
+def _note(store: Store, followup_id: str, author: str | None, kind: str, text: str) -> datetime:
+    noted = datetime.now(UTC).replace(tzinfo=None)
+    store.execute(
+        "INSERT INTO followup_notes (followup_id, noted_at, author, kind, text) VALUES (?, ?, ?, ?, ?)",
+        [followup_id, noted, author, kind, text],
+    )
+    return noted
+
+
+def summary(store: Store, *, since: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The loop's metrics over the tasks opened since `since`: how many, share contacted, median and 90th
+    percentile hours to first contact, overdue, outcomes, and renewal of the accounts afterwards
+    (terms ending after the task was opened whose outcome is known)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    where, params = ("WHERE opened_at >= ?", [since]) if since else ("", [])
+    row = store.execute(
+        "SELECT count(*), count(first_contact_at), "
+        "median(date_diff('second', opened_at, first_contact_at)) / 3600.0, "
+        "quantile_cont(date_diff('second', opened_at, first_contact_at), 0.9) / 3600.0, "
+        "count(*) FILTER (WHERE status = 'open' AND first_contact_at IS NULL AND due_at < ?), "
+        "count(*) FILTER (WHERE first_contact_at <= due_at) "
+        f"FROM followups {where}",
+        [now, *params],
+    ).fetchone()
+    opened, contacted, median_hours, p90_hours, overdue, on_time = row
+    outcomes = dict(
+        store.execute(
+            f"SELECT coalesce(outcome, 'open'), count(*) FROM followups {where} GROUP BY 1 ORDER BY 1", params
+        ).fetchall()
+    )
+    renewal = store.execute(
+        "SELECT count(*), count(*) FILTER (WHERE k.renewal_outcome IN ('renewed', 'expanded', 'contracted')) "
+        "FROM (SELECT DISTINCT f.account_id, k.contract_id, k.renewal_outcome FROM followups f "
+        "JOIN contracts k ON k.account_id = f.account_id AND k.end_date >= CAST(f.opened_at AS DATE) "
+        "AND k.renewal_outcome IS NOT NULL AND k.renewal_outcome <> 'pending' "
+        f"{where.replace('WHERE', 'AND')}) k",
+        params,
+    ).fetchone()
+    return {
+        "opened": int(opened),
+        "contacted": int(contacted),
+        "contacted_share": (contacted / opened) if opened else None,
+        "contacted_on_time_share": (on_time / opened) if opened else None,
+        "hours_to_first_contact_median": None if median_hours is None else float(median_hours),
+        "hours_to_first_contact_p90": None if p90_hours is None else float(p90_hours),
+        "overdue": int(overdue),
+        "outcomes": {str(k): int(v) for k, v in outcomes.items()},
+        "terms_after_followup": int(renewal[0]),
+        "renewed_after_followup_share": (renewal[1] / renewal[0]) if renewal[0] else None,
+    }

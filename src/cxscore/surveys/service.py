@@ -1,0 +1,86 @@
+"""What the survey endpoints share in one process: settings, keys, definitions, limits, the writer.
+
+The store is the process's one store; every access holds the process's store lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cxscore.errors import SurveyDefinitionError
+from cxscore.service.ratelimit import RateLimiter
+from cxscore.store import Store
+from cxscore.surveys.definition import Survey, load_surveys
+from cxscore.surveys.keys import Keys
+from cxscore.surveys.settings import SurveySettings, read_settings
+from cxscore.surveys.tables import TABLES as BOOKKEEPING
+from cxscore.surveys.writer import Writer
+
+__all__ = ["SurveyService"]
+
+
+class SurveyService:
+    """The survey side of `cxscore serve`: a part the app starts and closes."""
+
+    def __init__(self, root: Path, store: Store, lock: threading.RLock) -> None:
+        self.root = root
+        self.store = store
+        self.lock = lock
+        self.settings: SurveySettings = read_settings(root)
+        self.keys = Keys.of(root)
+        self._surveys: dict[str, Survey] = {}
+        self._surveys_lock = threading.Lock()
+        self.per_link = RateLimiter(*self.settings.per_link)
+        self.per_address = RateLimiter(*self.settings.per_address)
+        self.per_source = RateLimiter(*self.settings.per_source)
+        self.writer = Writer(store, lock, self.surveys)
+
+    def start(self) -> None:
+        self.reload()
+        with self.lock:
+            existing = set(self.store.engine.list_tables())
+            if any(t.name not in existing for t in BOOKKEEPING) or "followups" not in existing:
+                self.store.create_schema()  # a store made by an older cxscore: add the missing tables
+        self.writer.start()
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def reload(self) -> None:
+        """Read the survey definitions again (a broken folder keeps the last good definitions)."""
+        try:
+            surveys = load_surveys(self.root)
+        except SurveyDefinitionError:
+            if self._surveys:
+                return
+            raise
+        with self._surveys_lock:
+            self._surveys = surveys
+
+    def surveys(self) -> Mapping[str, Survey]:
+        return self._surveys
+
+    def survey(self, survey_id: str) -> Survey | None:
+        found = self._surveys.get(survey_id)
+        if found is None:
+            self.reload()
+            found = self._surveys.get(survey_id)
+        return found
+
+    @contextmanager
+    def locked(self) -> Iterator[Store]:
+        with self.lock:
+            yield self.store
+
+    def link_row(self, invitation_id: str) -> tuple[Any, ...] | None:
+        """(survey_id, language, used_at, submission) of a link, or None."""
+        with self.locked() as store:
+            row = store.execute(
+                "SELECT survey_id, language, used_at, submission FROM _survey_links WHERE invitation_id = ?",
+                [invitation_id],
+            ).fetchone()
+        return tuple(row) if row else None

@@ -1,0 +1,272 @@
+"""The answer writer: group commit of survey submissions, acknowledged only once committed.
+
+The embedded store has one writer. Requests hand their submission to one writer thread, which takes
+every submission waiting (up to `max_batch`), looks their links up in one query, checks each against its
+survey, stores the good ones in *one* transaction (responses, other answers, the links' single use,
+follow-ups) and only then answers each request. Many answers share one commit, so the store keeps up
+with hundreds of submissions a second while no answer is acknowledged before it is durable.
+
+Idempotent by link: a link is used once. A retry of the same form (same submission id) gets the same
+acknowledgement and stores nothing; another submission on a used link gets "used".
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from cxscore.store import Store
+from cxscore.surveys.answers import COMMENT, check_answers
+from cxscore.surveys.definition import Survey
+from cxscore.surveys.followups import open_followups
+
+__all__ = ["Outcome", "Submission", "Writer"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A completed survey form: which link, which submission (the form's nonce), the answers as posted."""
+
+    link_id: str
+    submission: str
+    form: Mapping[str, str]
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a submission: `stored` (also for a retry of a stored one), `used` (the link
+    was used by another submission), `invalid` (answers have problems: `errors`), `unknown` (no such
+    link) or `failed` (the store refused; nothing was stored, try again)."""
+
+    status: str
+    survey: Survey | None = None
+    language: str = "en"
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Item:
+    submission: Submission
+    future: Future[Outcome]
+
+
+_LOOKUP = """
+    SELECT l.invitation_id, l.survey_id, l.language, l.used_at, l.submission, i.contact_id, i.account_id,
+           i.case_id, i.event_id, i.touchpoint_id, i.product_id, i.credited_person_id, i.credited_team_id
+    FROM _survey_links l JOIN invitations i USING (invitation_id)
+    WHERE l.invitation_id IN ({marks})"""
+_RESPONSE_COLUMNS = [
+    *("response_id", "survey_id", "invitation_id", "account_id", "contact_id", "responded_at"),
+    *("nps", "csat", "ces", "comment", "language", "anonymous"),
+    *("case_id", "event_id", "touchpoint_id", "product_id", "person_id", "team_id"),
+]
+
+
+class Writer:
+    """One thread that commits submissions in groups; `submit` returns a Future of the Outcome."""
+
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock,
+        surveys: Callable[[], Mapping[str, Survey]],
+        *,
+        max_batch: int = 500,
+    ) -> None:
+        self.store = store
+        self.lock = lock
+        self.surveys = surveys
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.batches = 0
+        self.committed = 0
+
+    # -- the part's life ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="cxscore-answer-writer", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def submit(self, submission: Submission) -> Future[Outcome]:
+        future: Future[Outcome] = Future()
+        if self._thread is None:
+            future.set_result(Outcome("failed"))
+        else:
+            self._queue.put(_Item(submission, future))
+        return future
+
+    # -- the thread -----------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Item]) -> None:
+        try:
+            with self.lock:
+                outcomes = self._write(batch)
+        except Exception:  # the store refused the batch: nothing of it is stored, every request is told
+            log.exception("The answer writer could not commit %d submissions", len(batch))
+            outcomes = [Outcome("failed") for _ in batch]
+        self.batches += 1
+        for item, outcome in zip(batch, outcomes, strict=True):
+            item.future.set_result(outcome)
+
+    def _write(self, batch: list[_Item]) -> list[Outcome]:
+        surveys = self.surveys()
+        ids = sorted({f"I-{item.submission.link_id}" for item in batch})
+        rows = self.store.execute(_LOOKUP.format(marks=", ".join("?" for _ in ids)), ids).fetchall()
+        links: dict[str, list[Any]] = {str(r[0]): list(r) for r in rows}
+        now = datetime.now(UTC).replace(tzinfo=None)
+        outcomes: list[Outcome] = []
+        responses: list[dict[str, Any]] = []
+        answers: list[dict[str, Any]] = []
+        uses: list[tuple[Any, ...]] = []
+        for item in batch:
+            outcome, stored = self._check(item.submission, links, surveys, now)
+            outcomes.append(outcome)
+            if stored is not None:
+                response, extra, use = stored
+                responses.append(response)
+                answers += extra
+                uses.append(use)
+        if responses:
+            with self.store.transaction():
+                self.store.load("responses", _arrow(responses, _RESPONSE_COLUMNS))
+                if answers:
+                    self.store.load(
+                        "response_answers", _arrow(answers, ["response_id", "question_id", "value", "score"])
+                    )
+                raw = self.store.con.con
+                raw.executemany(
+                    "UPDATE _survey_links SET used_at = ?, submission = ?, response_id = ? "
+                    "WHERE invitation_id = ?",
+                    uses,
+                )
+                marks = ", ".join("?" for _ in uses)
+                self.store.execute(
+                    f"DELETE FROM _survey_partials WHERE invitation_id IN ({marks})", [u[3] for u in uses]
+                )
+                named = [r["response_id"] for r in responses if not r["anonymous"]]
+                if named:
+                    open_followups(self.store, surveys, response_ids=named)
+            self.committed += len(responses)
+        return outcomes
+
+    def _check(
+        self,
+        submission: Submission,
+        links: dict[str, list[Any]],
+        surveys: Mapping[str, Survey],
+        now: datetime,
+    ) -> tuple[Outcome, tuple[dict[str, Any], list[dict[str, Any]], tuple[Any, ...]] | None]:
+        invitation_id = f"I-{submission.link_id}"
+        link = links.get(invitation_id)
+        survey = surveys.get(str(link[1])) if link else None
+        if link is None or survey is None:
+            return Outcome("unknown"), None
+        language = survey.language_for(submission.language or str(link[2]))
+        if link[3] is not None:  # used: by this very submission (a retry) or by another
+            status = "stored" if link[4] == submission.submission else "used"
+            return Outcome(status, survey, language), None
+        checked = check_answers(survey, submission.form, language, final=True)
+        if checked.errors:
+            return Outcome("invalid", survey, language, checked.errors, checked.values), None
+        response_id = "R-" + secrets.token_urlsafe(12)
+        response, extra = _rows(survey, response_id, link, checked.values, language, now)
+        # Within the batch the link is now used: a second copy of it is a retry or a reuse.
+        link[3], link[4] = now, submission.submission
+        use = (now, submission.submission, None if survey.anonymous else response_id, invitation_id)
+        return Outcome("stored", survey, language), (response, extra, use)
+
+
+def _rows(
+    survey: Survey,
+    response_id: str,
+    link: list[Any],
+    values: dict[str, str],
+    language: str,
+    now: datetime,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    (_, survey_id, _, _, _, contact, account, case, event, touchpoint, product, person, team) = link
+    scored = {q.kind: q.id for q in survey.questions if q.kind in ("nps", "csat", "ces")}
+    response: dict[str, Any] = {
+        "response_id": response_id,
+        "survey_id": survey_id,
+        "responded_at": now,
+        "language": language,
+        "anonymous": survey.anonymous,
+        "event_id": event,
+        "touchpoint_id": touchpoint,
+        "product_id": product,
+        "team_id": team,
+        "comment": values.get(COMMENT),
+    }
+    for kind, question_id in scored.items():
+        response[kind] = int(values[question_id]) if question_id in values else None
+    if survey.anonymous:
+        # Nothing that leads back to the person: no invitation, contact, account, case or person, and the
+        # day only, not the moment.
+        response["responded_at"] = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    else:
+        response |= {
+            "invitation_id": link[0],
+            "contact_id": contact,
+            "account_id": account,
+            "case_id": case,
+            "person_id": person,
+        }
+    extra = []
+    for question in survey.questions:
+        if question.kind in scored or question.id not in values:
+            continue
+        value = values[question.id]
+        extra.append(
+            {
+                "response_id": response_id,
+                "question_id": question.id,
+                "value": value,
+                "score": float(value) if question.scale else None,
+            }
+        )
+    return response, extra
+
+
+def _arrow(rows: list[dict[str, Any]], columns: list[str]) -> pa.Table:
+    return pa.table({c: [r.get(c) for r in rows] for c in columns})
