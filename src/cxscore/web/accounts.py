@@ -288,17 +288,19 @@ class Accounts:
         """Write who did what to whose data, and when."""
         with self._lock:
             self.store.execute(
-                "INSERT INTO _audit_log (at, username, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO _audit_log (occurred_at, username, action, subject, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [_now(), username, action, subject, detail],
             )
 
     def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
         with self._lock:
             rows = self.store.execute(
-                "SELECT at, username, action, subject, detail FROM _audit_log ORDER BY at DESC LIMIT ?",
+                "SELECT occurred_at, username, action, subject, detail FROM _audit_log "
+                "ORDER BY occurred_at DESC LIMIT ?",
                 [limit],
             ).fetchall()
-        names = ("at", "username", "action", "subject", "detail")
+        names = ("occurred_at", "username", "action", "subject", "detail")
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 

@@ -164,7 +164,12 @@ class Site:
             return self._table(page, chosen, name)
         if chosen in ("png", "svg"):
             return self._chart(page, chosen, name)
-        return self.html(request, page.template, {"page": page, "data": page.data, "user": user})
+        from cxscore.web.charts import svg
+
+        charts = {name: svg(spec) for name, spec in page.charts.items()}
+        return self.html(
+            request, page.template, {"page": page, "data": page.data, "user": user, "charts": charts}
+        )
 
     def html(
         self, request: Request, template: str, context: dict[str, Any], status: int = 200
@@ -175,6 +180,7 @@ class Site:
             "root": request.scope.get("root_path", ""),
             "query": request.query_params,
             "url_with": lambda **changes: url_with(request, **changes),
+            "json_url": json_url(request),
             "oidc": self.settings.oidc_enabled,
             **context,
         }
@@ -264,6 +270,16 @@ def url_with(request: Request, **changes: Any) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def json_url(request: Request) -> str:
+    """The JSON twin of this page: the same path under /api (the overview's is /api/overview)."""
+    root = str(request.scope.get("root_path", ""))
+    path = request.url.path
+    path = path[len(root) :] if root and path.startswith(root) else path
+    twin = "/api/overview" if path in ("", "/") else f"/api{path}"
+    params = {k: v for k, v in request.query_params.items() if k not in ("format", "table", "chart")}
+    return root + twin + (f"?{urlencode(params)}" if params else "")
+
+
 def slug(text: str) -> str:
     kept = "".join(c.lower() if c.isalnum() else "-" for c in text)
     return "-".join(part for part in kept.split("-") if part) or "export"
@@ -295,6 +311,6 @@ def format_number(value: float | None, spec: str = ".3g") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "\u2013"
     try:
-        return format(value, spec)
+        return str(format(value, spec))
     except (ValueError, TypeError):
         return f"{value:.3g}"

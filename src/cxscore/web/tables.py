@@ -65,7 +65,7 @@ AUDIT_LOG = Table(
     "Who looked at what: every view of payout data (page, JSON, export), and account changes.",
     "bookkeeping",
     (
-        Column("at", Kind.TIMESTAMP, "When.", "2025-03-01 10:15:00", required=True),
+        Column("occurred_at", Kind.TIMESTAMP, "When.", "2025-03-01 10:15:00", required=True),
         Column("username", Kind.STRING, "Who (the signed-in account).", "ada", required=True),
         Column("action", Kind.STRING, "What they did.", "view payouts", required=True),
         Column("subject", Kind.STRING, "Whose data, or which account.", "P-00044"),

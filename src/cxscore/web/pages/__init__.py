@@ -16,11 +16,11 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Add the web app's pages, API, static files and error pages to `app`."""
-    from cxscore.web.pages import auth
+    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, trends
 
     app.state.site = Site(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth,):
+    for module in (auth, scorecards, rewards, trends, diagnosis, payouts, admin):
         app.include_router(module.router)
 
     @app.middleware("http")
