@@ -9,13 +9,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from cxscore import stats
 from cxscore.metrics.catalog import Catalog
 from cxscore.metrics.compiler import Compiled, compile_metric
 from cxscore.metrics.definition import Aggregation, Metric
+from cxscore.metrics.percentiles import percentile_statistics
 from cxscore.metrics.query import Query
 from cxscore.metrics.result import evaluate
 
@@ -95,10 +94,7 @@ class MetricEngine:
         See `cxscore.metrics.result.COLUMNS` for the columns; the metric's sufficient statistics follow.
         """
         compiled = self.compile(metric, by, grain, start, end, window, level)
-        statistics = self._run(compiled.statistics)
-        if statistics.empty:
-            return evaluate(compiled.metric, compiled.query, compiled.keys, _empty(compiled, statistics))
-        statistics = self._with_sample_bounds(compiled, statistics)
+        statistics = self._statistics(compiled)
         return evaluate(compiled.metric, compiled.query, compiled.keys, statistics)
 
     def sql(self, compiled: Compiled) -> str:
@@ -111,48 +107,8 @@ class MetricEngine:
         frame: pd.DataFrame = self.store.con.execute(expr)
         return frame
 
-    def _with_sample_bounds(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
-        metric = compiled.metric
-        if metric.aggregation is Aggregation.PERCENTILE:
-            return self._order_statistics(compiled, statistics)
-        return statistics
-
-    def _order_statistics(self, compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
-        """Bounds of a percentile: the order statistics at the ranks `quantile_rank_bounds` gives."""
-        import ibis
-
-        assert compiled.facts is not None
-        if compiled.query.window > 1:
-            from cxscore.errors import ConfigError
-
-            raise ConfigError(
-                f"Metric '{compiled.metric.name}' is a percentile, which cannot be computed over rolling "
-                "windows. Use a longer grain instead (e.g. quarter)."
-            )
-        sizes = np.array(sorted(set(statistics["n"].astype("int64"))), dtype="float64")
-        lower, upper = stats.quantile_rank_bounds(sizes, compiled.metric.quantile, compiled.query.level)
-        ranks = ibis.memtable(
-            {
-                "_n": sizes.astype("int64"),
-                "_lower": np.nan_to_num(lower, nan=-1).astype("int64"),
-                "_upper": np.nan_to_num(upper, nan=-1).astype("int64"),
-            }
-        )
-        facts, keys = compiled.facts, list(compiled.keys)
-        ranked = facts.select(*keys, "_x").mutate(
-            _rank=ibis.row_number().over(group_by=keys, order_by=facts._x) + 1,
-            _size=facts._x.count().over(group_by=keys),
-        )
-        picked = ranked.join(ranks, ranked._size == ranks._n)
-        picked = picked.filter((picked._rank == picked._lower) | (picked._rank == picked._upper))
-        found = self._run(picked.select(*keys, "_x", "_rank", "_lower"))
-        bounds = found.assign(_which=np.where(found["_rank"] == found["_lower"], "lower", "upper"))
-        wide = bounds.pivot_table(index=keys, columns="_which", values="_x", aggfunc="first", dropna=False)
-        wide = wide.reindex(columns=["lower", "upper"]).reset_index()
-        merged = statistics.merge(wide, on=keys, how="left")
-        return merged
-
-
-def _empty(compiled: Compiled, statistics: pd.DataFrame) -> pd.DataFrame:
-    sampled = compiled.metric.aggregation is Aggregation.PERCENTILE
-    return statistics.assign(lower=[], upper=[]) if sampled else statistics
+    def _statistics(self, compiled: Compiled) -> pd.DataFrame:
+        """The sufficient statistics; for percentiles with their order-statistic bounds."""
+        if compiled.metric.aggregation is Aggregation.PERCENTILE:
+            return percentile_statistics(compiled, self.store.con)
+        return self._run(compiled.statistics)
