@@ -141,7 +141,7 @@ def build_company(store: Store) -> None:
         "teams",
         [
             {"team_id": "T-CO", "name": "Company", "function": "executive"},
-            {"team_id": "T-SUP", "name": "Support", "parent_team_id": "T-CO", "function": "support"},
+            {"team_id": "T-SUP", "name": "Support EMEA", "parent_team_id": "T-CO", "function": "support"},
             {
                 "team_id": "T-AM",
                 "name": "Accounts",

@@ -77,7 +77,7 @@ def _language(request: Request, offered: tuple[str, ...] = LANGUAGES) -> str:
         for candidate in (tag, tag.split("-")[0].lower()):
             if candidate in offered:
                 return candidate
-    return offered[0] if offered[0] in LANGUAGES else "en"
+    return "en"
 
 
 def _message(request: Request, key: str, status: int, language: str, **values: Any) -> Response:
