@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from cxscore.metrics.display import format_value
-from cxscore.plans.definition import Bonus, Commission, Multiplier, Plan, Reading, TierMode
+from cxscore.plans.definition import Bonus, Commission, Multiplier, Plan, Reading, Tier, TierMode
 
 __all__ = [
     "Booking",
@@ -154,8 +154,8 @@ class Evaluation:
 
 
 def commission_amount(c: Commission, base: Decimal, gate_met: bool = True) -> Decimal:
-    """The exact commission on `base`: threshold, tiers (locked to the first rate when the gate is not
-    met), then the cap.
+    """The exact commission on `base`: threshold, tiers (no tier above the first rate when the gate is
+    not met), then the cap.
 
     >>> from cxscore.plans.definition import Commission, Tier, TierMode, Location
     >>> c = Commission("n", "n", ("new_business",), (Tier(Decimal(0), Decimal("0.08")),
@@ -167,7 +167,9 @@ def commission_amount(c: Commission, base: Decimal, gate_met: bool = True) -> De
         return Decimal(0)
     if c.gate is not None and not gate_met and c.gate.locks == "component":
         return Decimal(0)
-    tiers = c.tiers if gate_met else c.tiers[:1]
+    first = c.tiers[0].rate
+    # A locked accelerator pays the first tier's rate; a tier paying less than that (a decelerator) stays.
+    tiers = c.tiers if gate_met else tuple(Tier(t.start, min(t.rate, first)) for t in c.tiers)
     if c.tier_mode is TierMode.RETROACTIVE:
         amount = base * [t for t in tiers if t.start <= base][-1].rate
     else:
@@ -284,7 +286,7 @@ def _commission(c: Commission, inputs: Inputs, currency: str) -> tuple[Line, Dec
             if uncapped > c.cap
             else f"cap {money(c.cap, currency)} not reached"
         )
-    allocation = {b.contract_id: exact * b.arr / base for b in mine} if base > 0 else {}
+    allocation = _allocate(exact, mine, base)
     figures = (
         ("base", f"{cents(base)}"),
         ("contracts", str(len(mine))),
@@ -299,8 +301,19 @@ def _commission(c: Commission, inputs: Inputs, currency: str) -> tuple[Line, Dec
     return line, exact, allocation
 
 
+def _allocate(exact: Decimal, bookings: list[Booking], base: Decimal) -> dict[str, Decimal]:
+    """Each contract's share of the commission, by its share of the ARR; the last takes the remainder so
+    the shares add up to exactly what was paid (a clawback takes back one share)."""
+    if base <= 0:
+        return {}
+    shares = {b.contract_id: exact * b.arr / base for b in bookings[:-1]}
+    shares[bookings[-1].contract_id] = exact - sum(shares.values(), Decimal(0))
+    return shares
+
+
 def _tiers_text(c: Commission, met: bool, currency: str) -> str:
-    tiers = c.tiers if met else c.tiers[:1]
+    first = c.tiers[0].rate
+    tiers = c.tiers if met else tuple(t for t in c.tiers if t.rate <= first)
     if len(tiers) == 1:
         return f"at {_rate(tiers[0].rate)}"
     shown = ", ".join(f"{_rate(t.rate)} from {money(t.start, currency)}" for t in tiers)
