@@ -70,8 +70,8 @@ def test_answering_stores_the_response_with_credit_and_opens_no_task_for_a_happy
     assert answer.status_code == 200 and "Vielen Dank" in answer.text
     assert rows(
         served,
-        "SELECT survey_id, contact_id, account_id, case_id, person_id, team_id, csat, ces, comment, language, "
-        "anonymous, invitation_id IS NOT NULL FROM responses",
+        "SELECT survey_id, contact_id, account_id, case_id, person_id, team_id, csat, ces, comment, "
+        "language, anonymous, invitation_id IS NOT NULL FROM responses",
     ) == [("case-csat", "C-1", "A-1", "CS-1", "P-1", "T-SUP", 5, 6, "Danke!", "de", False, True)]
     assert rows(served, "SELECT question_id, value, score FROM response_answers") == [
         ("topic", "Billing", None)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
-from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard, serve, users
+from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard, serve, surveys, users
 from cxscore.cli import plans as plans_cli
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
@@ -86,6 +86,8 @@ app.command("payouts")(plans_cli.payouts)
 app.add_typer(plans_cli.app, name="plans")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
+app.add_typer(surveys.app, name="surveys")
+app.add_typer(surveys.followups_app, name="followups")
 
 
 if __name__ == "__main__":  # pragma: no cover
