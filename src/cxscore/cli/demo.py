@@ -27,13 +27,19 @@ def demo(
     seed: int = typer.Option(7, "--seed", help="Random seed; the same seed builds the same company."),
     project: Path = typer.Option(Path("demo-company"), "--project", "-p", help="Folder to build it in."),
     force: bool = typer.Option(False, "--force", help="Replace the store of an existing project or folder."),
+    truths: bool = typer.Option(
+        True, "--truths/--no-truths", help="--no-truths: a clean company without the planted truths' effects."
+    ),
 ) -> None:
     """Build the demo company, with its planted truths, into a new project (or replace one with --force)."""
     from cxscore.demo import generate
 
     with user_errors():
-        console.print(f"Building the [bold]{size.value}[/] demo company (seed {seed}) in {project} ...")
-        summary = generate(project, size.value, seed, force=force)
+        clean = "" if truths else ", without planted truths"
+        console.print(
+            f"Building the [bold]{size.value}[/] demo company (seed {seed}{clean}) in {project} ..."
+        )
+        summary = generate(project, size.value, seed, force=force, truths=truths)
     print_summary(summary)
     console.print(f"Next: cxscore status --project {project}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,14 +33,17 @@ __all__ = ["build", "generate"]
 _SAFE_AFTER = dt.date(2026, 7, 1)
 
 
-def generate(root: Path, size: str = "small", seed: int = 7, *, force: bool = False) -> DemoSummary:
+def generate(
+    root: Path, size: str = "small", seed: int = 7, *, force: bool = False, truths: bool = True
+) -> DemoSummary:
     """Create the project at `root` (or recreate its store with `force`) and fill it with the demo company.
 
-    Refuses a folder that already holds data unless `force` is given.
+    Refuses a folder that already holds data unless `force` is given. With `truths=False` the company
+    has none of the planted truths' effects (a clean company on which diagnosis should find nothing).
     """
     if dt.date.today() < _SAFE_AFTER:
         raise DemoError(f"The demo company's history ends in 2025 and needs today to be after {_SAFE_AFTER}.")
-    chosen = find_size(size)
+    chosen = replace(find_size(size), truths=truths)
     project = _fresh_project(root, force=force)
     from cxscore.plans.shipped import install_demo_plans  # the sales plans of the planted truth 5
 

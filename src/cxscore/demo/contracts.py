@@ -81,7 +81,7 @@ def build_contracts(
 ) -> Contracts:
     """Roll each account's yearly terms from its 2022 (or first) term to the end of 2025."""
     n = customers.count
-    na = team_code(_NEW_LOGO_TEAM)
+    na = team_code(_NEW_LOGO_TEAM) if size.truths else -1  # -1: no team neglects renewals
     created = customers.created
     base = created < FIRST_DAY
     years_in = np.maximum((FIRST_DAY - 1 - created) // 365, 0)
@@ -103,7 +103,7 @@ def build_contracts(
         neglect = org.person_team(owner_end, np.minimum(end, LAST_DAY) - 30) == na
         next_id = _expansions(rng, terms, account, ids, start, end, arr, neglect, customers, next_id)
         known = end <= LAST_DAY
-        outcome, factor, reason = _outcomes(rng, customers, products, account, end, neglect)
+        outcome, factor, reason = _outcomes(rng, customers, products, account, end, neglect, size.truths)
         outcome = np.where(known, outcome, 0)
         terms.add(
             number=ids, account=account, kind=kind, previous=previous, booked=booked, start=start, end=end,
@@ -178,12 +178,13 @@ def _outcomes(
     account: Ints,
     end: Ints,
     neglect: np.ndarray,
+    planted: bool = True,
 ) -> tuple[Ints, np.ndarray, Ints]:
     """Outcome code, ARR factor of the next term and churn reason for terms ending on `end`."""
     n = len(account)
     on_defect = (
         products.version_on(account, np.zeros(n, dtype=np.int64), np.minimum(end, LAST_DAY) - 60) == DEFECTIVE
-    )
+    ) & planted
     logit = np.array([-3.0, -2.5, -2.0])[customers.segment[account]]
     logit = logit + 1.1 * neglect + 0.5 * on_defect - 0.8 * customers.health[account]
     churn = rng.random(n) < 1 / (1 + np.exp(-logit))

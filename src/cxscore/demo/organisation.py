@@ -146,7 +146,7 @@ def build_organisation(rng: np.random.Generator, size: Size, writer: Writer) -> 
                 special["event_manager"] = first
     _move_people(rng, people, set(special.values()) | set(leads.values()), special)
     special["ceo"] = leads[team_code("T-COMPANY")]
-    return _freeze(rng, people, leads, special, writer)
+    return _freeze(rng, people, leads, special, writer, planted=size.truths)
 
 
 def _headcount(team: Team, size: Size) -> int:
@@ -232,6 +232,8 @@ def _freeze(
     leads: dict[int, int],
     special: dict[str, int],
     writer: Writer,
+    *,
+    planted: bool = True,
 ) -> Organisation:
     rows = np.array(sorted(people.rows, key=lambda r: (r[0], r[3])), dtype=np.int64)
     person, team, role, since, until = (rows[:, i] for i in range(5))
@@ -249,7 +251,7 @@ def _freeze(
         },
     )
     _write_manager_links(writer, person, team, since, until, leads)
-    _write_trainings(rng, writer, person, team, since, until)
+    _write_trainings(rng, writer, person, team, since, until, planted=planted)
     is_lead = np.isin(person, list(leads.values()))
     return Organisation(
         person_count=count,
@@ -341,10 +343,17 @@ _COURSES: dict[str, tuple[str, ...]] = {
 
 
 def _write_trainings(
-    rng: np.random.Generator, writer: Writer, person: Ints, team: Ints, since: Ints, until: Ints
+    rng: np.random.Generator,
+    writer: Writer,
+    person: Ints,
+    team: Ints,
+    since: Ints,
+    until: Ints,
+    *,
+    planted: bool = True,
 ) -> None:
     """Courses by function; nobody who was ever in Support LATAM has any (planted truth 2)."""
-    never = set(person[team == team_code("T-SUP-LATAM")].tolist())
+    never = set(person[team == team_code("T-SUP-LATAM")].tolist()) if planted else set()
     apac = team_code("T-SUP-APAC")
     rows: dict[tuple[int, str, int], None] = {}
     for p, t, start, end in zip(person, team, since, until, strict=True):
@@ -354,7 +363,7 @@ def _write_trainings(
         for course in _COURSES[TEAMS[t].function]:
             if rng.random() < 0.8:
                 rows[(int(p), course, int(rng.integers(int(start), max(int(start) + 1, stop))))] = None
-        if t == apac:  # the 2023-2024 programme behind Support APAC's improvement
+        if t == apac and planted:  # the 2023-2024 programme behind Support APAC's improvement
             for course in ("Atlas product certification", "De-escalation and empathy"):
                 low = max(int(start), day("2023-04-01"))
                 rows[(int(p), course, int(rng.integers(low, max(low + 1, day("2024-06-30")))))] = None

@@ -42,7 +42,10 @@ def build_relationship(
             sent = wave * DAY + 9 * 3600 + rng.integers(0, 8 * 3600, len(contact))
             active = (customers.created[account] <= wave) & (contracts.churned[account] >= wave)
             keep = active & (customers.unsubscribed[contact] > sent)
-            _wave(rng, org, customers, products, feedback, contact[keep], account[keep], sent[keep], wave)
+            _wave(
+                rng, org, customers, products, feedback, contact[keep], account[keep], sent[keep], wave,
+                planted=size.truths,
+            )  # fmt: skip
 
 
 def _wave(
@@ -55,13 +58,15 @@ def _wave(
     account: Ints,
     sent: Ints,
     wave: int,
+    *,
+    planted: bool = True,
 ) -> None:
     n = len(contact)
     days = np.full(n, wave, dtype=np.int64)
     owner = customers.owner.at(account, days)
     team = org.person_team(owner, days)
-    neglected = team == team_code("T-SALES-NA")
-    defect = products.version_on(account, np.zeros(n, dtype=np.int64), days) == DEFECTIVE
+    neglected = (team == team_code("T-SALES-NA")) & planted
+    defect = (products.version_on(account, np.zeros(n, dtype=np.int64), days) == DEFECTIVE) & planted
     z = (
         0.55
         + 0.6 * customers.health[account]

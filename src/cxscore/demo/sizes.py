@@ -15,13 +15,15 @@ class Size:
 
     `accounts` counts every account the company has had (the base at the start plus the new logos of the
     three years); `cases_per_account_year` is the average support load of an active account.
-    `chunk_rows` bounds how many rows of a big table are held in memory at once.
+    `chunk_rows` bounds how many rows of a big table are held in memory at once. With `truths` False
+    the planted truths are left out (a clean company, for checking that diagnosis flags nothing).
     """
 
     name: str
     accounts: int
     cases_per_account_year: float
     chunk_rows: int = 250_000
+    truths: bool = True
 
     def headcount(self, work: float, per_person: float, minimum: int) -> int:
         """People a team needs for `work` units a year at `per_person` each, never fewer than `minimum`.

@@ -102,12 +102,13 @@ def _chunk(
     product = (rng.random(n)[:, None] > np.cumsum(weights / weights.sum(1, keepdims=True), 1)).sum(1)
     product = np.minimum(product, len(PRODUCTS) - 1)
     version = world.products.version_on(account, product, opened_day)
-    defect = version == DEFECTIVE
+    planted = world.size.truths  # False: a clean company, none of the effects below
+    defect = (version == DEFECTIVE) & planted
     team = np.array([team_code(t) for t in _REGION_TEAMS])[c.region[account]]
     team = np.where(c.premier[account], team_code("T-SUP-PREMIER"), team)
     year = year_of(opened_day) - 2023
-    december = month_of(opened_day) == 12
-    latam, apac = team == team_code("T-SUP-LATAM"), team == team_code("T-SUP-APAC")
+    december = (month_of(opened_day) == 12) & planted
+    latam, apac = (team == team_code("T-SUP-LATAM")) & planted, (team == team_code("T-SUP-APAC")) & planted
     times = _timeline(rng, n, opened, defect, latam, apac, year, december)
     reassign = _assign(rng, world, case, opened, opened_day, team, times["resolved_first"])
     agent = reassign["agent"]
@@ -153,7 +154,7 @@ def _chunk(
         resolution,
         good,
         groups,
-        lucky,
+        lucky and planted,
     )
     return first + n
 
@@ -263,7 +264,8 @@ def _survey(
     n = len(case)
     sent = closed + rng.integers(300, 7200, n)
     eligible = (resolution < 4) & (world.customers.unsubscribed[contact] > sent)
-    rate = np.where(agent == world.org.special["surveying_agent"], np.where(good, 0.93, 0.05), 0.93)
+    selective = (agent == world.org.special["surveying_agent"]) & world.size.truths
+    rate = np.where(selective, np.where(good, 0.93, 0.05), 0.93)
     invite = np.flatnonzero(eligible & (rng.random(n) < rate))
     responds = rng.random(len(invite)) < 0.5
     noise = rng.normal(0, 1, len(invite))
