@@ -67,11 +67,18 @@ def open_payroll(project: Path | str | None = None) -> Payroll:
 
 
 def find_plan(project: Project, which: str | Path, catalog: object = None) -> Plan:
-    """A plan by file path (absolute, or relative to here or to the project) or by name in `plans/`."""
+    """A plan by file path (absolute, or relative to here or to the project), by file name in `plans/`
+    without its suffix (`current`), or by the plan's name."""
     from cxscore.metrics import Catalog
 
     chosen = catalog if isinstance(catalog, Catalog) else None
-    for path in (Path(which), project.root / which):
+    named = project.root / "plans" / str(which)
+    for path in (
+        Path(which),
+        project.root / which,
+        named.with_name(f"{named.name}.yml"),
+        named.with_name(f"{named.name}.yaml"),
+    ):
         if path.is_file():
             shown = _shown(project, path)
             return read_plan(path, shown, chosen)

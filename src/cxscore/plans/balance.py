@@ -223,7 +223,7 @@ class _Role:
         metric_part = 0.0
         parts = [f"bookings {booked:.2%}"]
         if retention:
-            for reading in {r for r in self.plan.readings() if r.metric in RETENTION_METRICS}:
+            for reading in dict.fromkeys(r for r in self.plan.readings() if r.metric in RETENTION_METRICS):
                 part = reading.window * self._retention_slope(reading, kind, low, high)
                 metric_part += part
                 parts.append(f"{reading.metric} over {reading.window} period(s) {part:.2%}")
