@@ -1,19 +1,23 @@
-"""Metric engine speed: cxscore's compiled metrics beside a hand-written DuckDB SQL script and plain pandas.
+"""Metric engine speed: cxscore's compiled metrics beside hand-written DuckDB SQL and plain pandas.
 
 For every team (rolled up through the hierarchy) and every person, by month, over the whole demo
-history, three implementations compute the same numbers with their 95% intervals:
+history, the same numbers with their 95% intervals (medians with their order-statistic bounds):
 
-- `cxscore`: `MetricEngine.compute` (definitions compiled to Ibis, run on DuckDB, evaluated in Python);
-- `sql`: one hand-written DuckDB SQL query per metric and scope, intervals from the same `cxscore.stats`;
-- `pandas`: the tables read into pandas and aggregated there, intervals from the same `cxscore.stats`.
+- `cxscore` / `cxscore_all`: `MetricEngine.compute` (definitions compiled to Ibis, run on the store's
+  engine, evaluated in Python) for the 11 core metrics / every built-in metric;
+- `sql` / `sql_all`: one hand-written DuckDB SQL query per metric and scope (`metrics_sql.py`), values
+  and intervals from the same `cxscore.stats` functions;
+- `pandas`: the 11 core metrics with the tables read into pandas and aggregated there.
 
-The hand-written and pandas versions cover the metrics listed in `COMPARED` (surveys, support,
-contracts, bookings); the cxscore run of *every* built-in metric is timed too. The three results are
-checked equal (identical n, values within 1e-9) before any time is reported. Each implementation runs
-in its own process, so its peak memory (max RSS) is its own.
+Each method runs in its own process (its time includes its imports; its peak memory is its max RSS),
+the methods interleaved, `--repeat` times; the median run is reported. Before any time is reported the
+results are checked equal (same groups, identical n, values and bounds within 1e-9): cxscore against the
+hand-written SQL, pandas against cxscore.
 
     python benchmarks/metrics_speed.py --project demo-company      # a project made by `cxscore demo`
-    python benchmarks/metrics_speed.py --project demo-company --json
+    python benchmarks/metrics_speed.py --project demo-company --methods cxscore_all,sql_all --repeat 1
+    python benchmarks/metrics_speed.py --project demo-company --methods cxscore_all,sql_all \\
+        --store postgresql://localhost:5432/cxscore   # cxscore on PostgreSQL, the SQL on the DuckDB file
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import metrics_sql
 import numpy as np
 import pandas as pd
 
@@ -111,67 +116,6 @@ COMPARED: dict[str, Spec] = {
 }  # fmt: skip
 
 
-# --- the hand-written SQL -------------------------------------------------------------------------------
-
-CLOSURE = """
-WITH RECURSIVE closure(team_id, ancestor_id) AS (
-    SELECT team_id, team_id FROM teams
-    UNION ALL
-    SELECT c.team_id, t.parent_team_id FROM closure c JOIN teams t ON t.team_id = c.ancestor_id
-    WHERE t.parent_team_id IS NOT NULL
-)"""
-
-AGGREGATES = {
-    "nps": "count(*) AS n, sum(CASE WHEN v >= 9 THEN 1 ELSE 0 END) AS promoters, "
-    "sum(CASE WHEN v <= 6 THEN 1 ELSE 0 END) AS detractors",
-    "share": "count(*) AS n, sum(v) AS successes",
-    "mean": "count(*) AS n, sum(v) AS total, sum(v * v) AS total_squares",
-    "sum": "count(*) AS n, sum(v) AS total, sum(v * v) AS total_squares",
-    "median": "count(*) AS n, quantile_cont(v, 0.5) AS quantile_value",
-}
-
-
-def sql(spec: Spec, scope: str) -> str:
-    """The hand-written query of one metric for one scope."""
-    day = f"CAST(f.{spec.time} AS DATE)"
-    if spec.credit == "owner":
-        person = "o.person_id"
-        owners = (
-            f"LEFT JOIN account_owners o ON o.account_id = f.account_id AND o.valid_from <= {day} "
-            f"AND {day} <= coalesce(o.valid_to, DATE '9999-12-31')"
-        )
-        fallback = "NULL"
-    else:
-        person = f"f.{spec.person}"
-        owners = ""
-        fallback = f"f.{spec.team}" if spec.team else "NULL"
-    credited = (
-        f"CASE WHEN coalesce(f.anonymous, false) THEN NULL ELSE {person} END" if spec.anonymous else person
-    )
-    facts = f"""
-    facts AS (
-        SELECT CAST(date_trunc('month', f.{spec.time}) AS DATE) AS period, {spec.value} AS v,
-               {credited} AS person, {person} AS anyone, {day} AS day, {fallback} AS fallback
-        FROM {spec.table} f {owners}
-        WHERE {spec.where}
-    )"""
-    aggregates = AGGREGATES[spec.kind]
-    if scope == "person":
-        return (
-            f"WITH {facts.strip()} SELECT person AS scope_id, period, {aggregates} FROM facts "
-            "WHERE person IS NOT NULL GROUP BY 1, 2"
-        )
-    return f"""{CLOSURE}, {facts.strip()},
-    credited AS (
-        SELECT f.period, f.v, coalesce(m.team_id, f.fallback) AS team
-        FROM facts f LEFT JOIN memberships m ON m.person_id = f.anyone AND m.valid_from <= f.day
-            AND f.day <= coalesce(m.valid_to, DATE '9999-12-31')
-    )
-    SELECT c.ancestor_id AS scope_id, f.period, {aggregates}
-    FROM credited f JOIN closure c ON c.team_id = f.team
-    GROUP BY 1, 2"""
-
-
 # --- the pandas implementation --------------------------------------------------------------------------
 
 
@@ -221,6 +165,8 @@ def pandas_metric(tables: dict[str, pd.DataFrame], spec: Spec, scope: str) -> pd
 
 
 def aggregate_pandas(facts: pd.DataFrame, kind: str) -> pd.DataFrame:
+    from cxscore import stats
+
     groups = facts.groupby(["scope_id", "period"]).v
     if kind == "nps":
         frame = groups.agg(
@@ -230,46 +176,31 @@ def aggregate_pandas(facts: pd.DataFrame, kind: str) -> pd.DataFrame:
         frame = groups.agg(n="size", successes="sum")
     elif kind == "median":
         frame = groups.agg(n="size", quantile_value="median")
+        bounds = {key: stats.median_interval(values.to_numpy()) for key, values in groups}
+        frame["lower"] = [bounds[key][0] for key in frame.index]
+        frame["upper"] = [bounds[key][1] for key in frame.index]
     else:
         frame = groups.agg(n="size", total="sum", total_squares=lambda s: float((s * s).sum()))
     return frame.reset_index()
 
 
-# --- values and intervals, the same for both baselines ------------------------------------------------------
-
-
-def with_values(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    from cxscore import stats
-
-    n = frame.n.to_numpy(dtype="float64")
-    if kind == "nps":
-        value = 100.0 * (frame.promoters - frame.detractors) / n
-        lower, upper = stats.nps_interval(frame.promoters, frame.detractors, n)
-    elif kind == "share":
-        value = frame.successes / n
-        lower, upper = stats.wilson_interval(frame.successes, n)
-    elif kind == "median":
-        value, lower, upper = frame.quantile_value, np.nan, np.nan  # bounds: see the note in the docs
-    else:
-        mean = frame.total / n
-        sd = np.sqrt(np.maximum(frame.total_squares - n * mean**2, 0) / np.where(n > 1, n - 1, 1))
-        lower, upper = stats.mean_interval(mean, sd, n)
-        value = frame.total if kind == "sum" else mean
-        if kind == "sum":
-            lower, upper = lower * n, upper * n
-    return frame.assign(value=np.asarray(value, dtype="float64"), lower=lower, upper=upper)
-
-
 # --- the three runs -----------------------------------------------------------------------------------------
 
 
-def run_cxscore(database: Path, out: Path, every: bool) -> dict[str, Any]:
-    from cxscore.metrics import MetricEngine
+COLUMNS = ["metric", "scope", "scope_id", "period", "value", "n", "lower", "upper"]
+
+
+def open_store(database: Path, store: str | None) -> Any:
     from cxscore.store import Store
 
-    store = Store.duckdb(database)
-    engine = MetricEngine(store)
-    names = [m.name for m in engine.catalog] if every else list(COMPARED)
+    return Store.open(store) if store else Store.duckdb(database)
+
+
+def run_cxscore(database: Path, out: Path, every: bool, store: str | None = None) -> dict[str, Any]:
+    from cxscore.metrics import MetricEngine
+
+    engine = MetricEngine(open_store(database, store))
+    names = [m.name for m in engine.catalog] if every else list(metrics_sql.CORE)
     frames = []
     for name in names:
         metric = engine.catalog.get(name)
@@ -278,26 +209,26 @@ def run_cxscore(database: Path, out: Path, every: bool) -> dict[str, Any]:
             if attribution is None or (scope == "person" and not attribution.credits_people):
                 continue
             result = engine.compute(name, by=[scope], grain="month")
-            frames.append(result[["metric", "scope", "scope_id", "period", "value", "n", "lower", "upper"]])
+            frames.append(result[COLUMNS])
     pd.concat(frames).to_parquet(out)
     return {"metrics": len(names)}
 
 
-def run_sql(database: Path, out: Path) -> dict[str, Any]:
+def run_sql(database: Path, out: Path, every: bool) -> dict[str, Any]:
     import duckdb
 
     con = duckdb.connect(str(database), read_only=True)
+    names = list(metrics_sql.SPECS) if every else list(metrics_sql.CORE)
     frames = []
-    for name, spec in COMPARED.items():
+    for name in names:
+        spec = metrics_sql.SPECS[name]
         for scope in SCOPES:
-            frame = with_values(con.execute(sql(spec, scope)).df(), spec.kind)
-            frames.append(
-                frame.assign(metric=name, scope=scope)[
-                    ["metric", "scope", "scope_id", "period", "value", "n", "lower", "upper"]
-                ]
-            )
+            if scope == "person" and spec.credit not in ("person", "owner"):
+                continue
+            frame = metrics_sql.with_values(metrics_sql.run(con, name, scope), spec.kind)
+            frames.append(frame.assign(metric=name, scope=scope)[COLUMNS])
     pd.concat(frames).to_parquet(out)
-    return {"metrics": len(COMPARED)}
+    return {"metrics": len(names)}
 
 
 def run_pandas(database: Path, out: Path) -> dict[str, Any]:
@@ -314,30 +245,34 @@ def run_pandas(database: Path, out: Path) -> dict[str, Any]:
     frames = []
     for name, spec in COMPARED.items():
         for scope in SCOPES:
-            frame = with_values(pandas_metric(tables, spec, scope), spec.kind)
-            frames.append(
-                frame.assign(metric=name, scope=scope)[
-                    ["metric", "scope", "scope_id", "period", "value", "n", "lower", "upper"]
-                ]
-            )
+            frame = metrics_sql.with_values(pandas_metric(tables, spec, scope), spec.kind)
+            frames.append(frame.assign(metric=name, scope=scope)[COLUMNS])
     pd.concat(frames).to_parquet(out)
     return {"metrics": len(COMPARED), "read_seconds": read}
 
 
-RUNS = {"cxscore": lambda d, o: run_cxscore(d, o, False), "cxscore_all": lambda d, o: run_cxscore(d, o, True),
-        "sql": run_sql, "pandas": run_pandas}  # fmt: skip
+RUNS: dict[str, Callable[..., dict[str, Any]]] = {
+    "cxscore": lambda d, o, s: run_cxscore(d, o, False, s),
+    "cxscore_all": lambda d, o, s: run_cxscore(d, o, True, s),
+    "sql": lambda d, o, s: run_sql(d, o, False),
+    "sql_all": lambda d, o, s: run_sql(d, o, True),
+    "pandas": lambda d, o, s: run_pandas(d, o),
+}
+#: What each method is checked against (equal numbers) and timed against (the ratio).
+BASELINES = {"cxscore": "sql", "cxscore_all": "sql_all", "pandas": "cxscore"}
 
 
-def child(method: str, database: Path, out: Path) -> None:
+def child(method: str, database: Path, out: Path, store: str | None) -> None:
     started = time.perf_counter()
-    details = RUNS[method](database, out)
+    details = RUNS[method](database, out, store)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"method": method, "seconds": seconds, "peak_mib": peak, **details}))
 
 
-def measure(method: str, database: Path, out: Path) -> dict[str, Any]:
+def measure(method: str, database: Path, out: Path, store: str | None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", method, "--database", str(database), "--out", str(out)]
+    command += ["--store", store] if store and method.startswith("cxscore") else []
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         killed = done.returncode == -9
@@ -348,9 +283,10 @@ def measure(method: str, database: Path, out: Path) -> dict[str, Any]:
 
 
 def check_equal(reference: pd.DataFrame, other: pd.DataFrame, name: str) -> int:
-    """Identical groups and n, values within 1e-9; returns the number of rows compared."""
+    """Identical groups and n, values and bounds within 1e-9 (relative); returns the rows compared."""
     keys = ["metric", "scope", "scope_id", "period"]
-    mine = reference[reference.metric.isin(COMPARED)].copy()
+    mine = reference[reference.metric.isin(set(other.metric))].copy()
+    other = other[other.metric.isin(set(mine.metric))].copy()
     for frame in (mine, other):
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
     merged = mine.merge(other, on=keys, how="outer", suffixes=("", "_other"), indicator=True)
@@ -361,15 +297,13 @@ def check_equal(reference: pd.DataFrame, other: pd.DataFrame, name: str) -> int:
         raise SystemExit(f"{name}: n differs:\n{merged[merged.n != merged.n_other].head()}")
     for column in ("value", "lower", "upper"):
         a, b = merged[column].to_numpy(dtype="float64"), merged[f"{column}_other"].to_numpy(dtype="float64")
-        both = ~np.isnan(a) & ~np.isnan(b)
-        if column != "value":
-            both &= merged.metric.ne(
-                "time_to_resolution"
-            ).to_numpy()  # the baselines do not pick order statistics
+        if not (np.isnan(a) == np.isnan(b)).all():
+            bad = merged[np.isnan(a) != np.isnan(b)]
+            raise SystemExit(f"{name}: {column} is missing on one side only:\n{bad.head()}")
+        both = ~np.isnan(a)
         if not np.allclose(a[both], b[both], rtol=1e-9, atol=1e-9):
-            raise SystemExit(f"{name}: {column} differs beyond 1e-9")
-        if column == "value" and not (np.isnan(a) == np.isnan(b)).all():
-            raise SystemExit(f"{name}: value is missing on one side only")
+            bad = merged[both][~np.isclose(a[both], b[both], rtol=1e-9, atol=1e-9)]
+            raise SystemExit(f"{name}: {column} differs beyond 1e-9:\n{bad.head()}")
     return len(merged)
 
 
@@ -379,43 +313,51 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each method; the median is reported")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--methods", default=",".join(RUNS), help="comma-separated, from: " + ", ".join(RUNS))
+    parser.add_argument(
+        "--store", help="run cxscore on this store (a PostgreSQL or Spark URL holding the same data)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.database, args.out)
+        child(args.child, args.database, args.out, args.store)
         return
     from cxscore.store import open_project
 
     database = open_project(args.project).database_path
-    report: dict[str, Any] = {"database": str(database), "runs": {}}
+    report: dict[str, Any] = {"database": str(database), "store": args.store or "duckdb", "runs": {}}
+    methods = [m for m in args.methods.split(",") if m in RUNS]
     with tempfile.TemporaryDirectory() as folder:
-        methods = [m for m in args.methods.split(",") if m in RUNS]
         outputs = {m: Path(folder) / f"{m}.parquet" for m in methods}
-        for method in methods:
-            runs = [measure(method, database, outputs[method]) for _ in range(args.repeat)]
-            runs.sort(key=lambda r: r["seconds"])
-            report["runs"][method] = runs[len(runs) // 2]
-        reference = pd.read_parquet(outputs["cxscore"])
+        runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+        for _ in range(args.repeat):  # interleaved, so that a busy spell of the machine hits every method
+            for method in methods:
+                runs[method].append(measure(method, database, outputs[method], args.store))
+        for method, found in runs.items():
+            found.sort(key=lambda r: r["seconds"])
+            report["runs"][method] = found[len(found) // 2]
+        ok = [m for m in methods if "failed" not in report["runs"][m]]
         report["rows_checked"] = {
-            m: check_equal(reference, pd.read_parquet(outputs[m]), m)
-            for m in ("sql", "pandas")
-            if m in outputs and "failed" not in report["runs"][m]
+            m: check_equal(pd.read_parquet(outputs[BASELINES[m]]), pd.read_parquet(outputs[m]), m)
+            for m in ok
+            if BASELINES.get(m) in ok
         }
+    for method, run in report["runs"].items():
+        base = report["runs"].get(BASELINES.get(method, ""), {}).get("seconds")
+        run["ratio"] = run["seconds"] / base if base else float("nan")
     if args.json:
         print(json.dumps(report, indent=1))
         return
-    base = report["runs"]["sql"]["seconds"]
-    print(f"Database: {database}; rows checked equal: {report['rows_checked']}")
-    print("| method | metrics | time | ratio to hand-written SQL | peak memory |")
-    print("|---|---|---|---|---|")
+    print(f"Database: {database}; store: {report['store']}; rows checked equal: {report['rows_checked']}")
+    print("| method | metrics | time | compared with | ratio | peak memory |")
+    print("|---|---|---|---|---|---|")
     for method, run in report["runs"].items():
         if "failed" in run:
-            print(f"| {method} | - | {run['failed']} | - | - |")
+            print(f"| {method} | - | {run['failed']} | - | - | - |")
             continue
-        print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {run['seconds'] / base:.2f} | "
-              f"{run['peak_mib']:.0f} MiB |")  # fmt: skip
+        print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {BASELINES.get(method, '-')} | "
+              f"{run['ratio']:.2f} | {run['peak_mib']:.0f} MiB |")  # fmt: skip
 
 
 if __name__ == "__main__":
