@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from cxscore.errors import AccessDeniedError, DiagnosisError
+from cxscore.errors import DiagnosisError
 from cxscore.web.pages.common import metric_of, period_choices, period_of, person_of, team_of
 from cxscore.web.pages.scorecards import FormatQuery, PeriodQuery, TableQuery
 from cxscore.web.site import Page, site_of
@@ -51,7 +51,10 @@ def diagnosis(
     comments_scope = _verbatim_scope(access, scope, id)
     verbatims, verbatim_note = (None, "")
     if comments_scope is None:
-        verbatim_note = "Verbatims (customers' own words) are for managers, for their teams, and executives."
+        verbatim_note = (
+            "Verbatims (customers' own words) are shown to executives, and to managers for the teams they "
+            "manage."
+        )
     else:
         verbatims, verbatim_note = _verbatims(snap, comments_scope, chosen.label)
     catalog = snap.evaluator.results.engine.catalog
@@ -110,7 +113,8 @@ def _drivers(snap: Any, metric: str, scope: str, period: str) -> tuple[dict[str,
 
 
 def _verbatim_scope(access: Any, scope: str, scope_id: str | None) -> str | None:
-    """Whose comments the user may read: executives any scope's; managers their own teams'."""
+    """Whose comments the user may read here: executives any scope's; managers their own teams' (the
+    company view shows a manager their own team's); None for everyone else and outside a manager's teams."""
     if not access.may_read_verbatims:
         return None
     if access.user.role == "executive":
@@ -122,10 +126,7 @@ def _verbatim_scope(access: Any, scope: str, scope_id: str | None) -> str | None
         return f"person:{scope_id}"
     if scope == "company" and own:
         return f"team:{own}"
-    raise AccessDeniedError(
-        f"The verbatims of {scope} {scope_id} are outside the teams you manage; you read your own teams' "
-        f"(under {own})."
-    )
+    return None
 
 
 def _verbatims(snap: Any, scope: str, period: str) -> tuple[dict[str, Any] | None, str]:

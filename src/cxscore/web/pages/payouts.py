@@ -40,8 +40,8 @@ def payouts(
             )
     elif user.role not in ("compensation_admin", "manager") and not user.person_id:
         raise AccessDeniedError(
-            "Your account is not linked to a person, so it has no payouts; compensation admins see "
-            "everyone's."
+            f"Your account ({user.role.replace('_', ' ')} role) is not linked to a person, so it has no "
+            "payouts; compensation admins see everyone's."
         )
     everything = snap.cached(("payouts", chosen.label), lambda: _statements(snap, chosen.label))
     shown = [
