@@ -88,6 +88,9 @@ class Facts:
         people = engine.frame("people")
         self.names = dict(zip(people.person_id, people.name, strict=True))
         self.contracts = _contracts(engine)
+        self._credited: dict[str | None, list[dict[str, Any]]] = {}
+        for c in self.contracts:
+            self._credited.setdefault(c["credited_person_id"], []).append(c)
         self._measures: dict[tuple[str, str, int, str, int], pd.DataFrame] = {}
 
     def role_on(self, person: str, day: dt.date) -> Stint | None:
@@ -114,10 +117,8 @@ class Facts:
         """Contracts credited to `person`, booked in the period while they held a plan role."""
         return [
             c
-            for c in self.contracts
-            if c["credited_person_id"] == person
-            and period.start <= c["booked_on"] <= period.end
-            and self._eligible(plan, person, c["booked_on"])
+            for c in self._credited.get(person, ())
+            if period.start <= c["booked_on"] <= period.end and self._eligible(plan, person, c["booked_on"])
         ]
 
     def churns(self, plan: Plan, person: str, period: Period) -> list[dict[str, Any]]:
@@ -125,9 +126,8 @@ class Facts:
         kinds = {k for c in plan.components if isinstance(c, Commission) and c.clawback for k in c.on}
         return [
             c
-            for c in self.contracts
-            if c["credited_person_id"] == person
-            and c["renewal_outcome"] == "churned"
+            for c in self._credited.get(person, ())
+            if c["renewal_outcome"] == "churned"
             and c["kind"] in kinds
             and period.start <= c["end_date"] <= period.end
             and self._eligible(plan, person, c["booked_on"])

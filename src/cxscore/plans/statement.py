@@ -65,13 +65,13 @@ def _commit(path: Path, text: str) -> str:
 
 
 def data_hash(rows: Iterable[Sequence[object]]) -> str:
-    """sha256 over rows, each written as a JSON list of strings, sorted: the order rows come in does not
-    matter, every value does.
+    """sha256 over the distinct rows, each written as a JSON list of strings, sorted: the order rows come
+    in (and a row read twice) does not matter, every value does.
 
     >>> data_hash([("K-1", 10.5), ("K-2", None)]) == data_hash([("K-2", None), ("K-1", 10.5)])
     True
     """
-    lines = sorted(json.dumps([_text(v) for v in row], ensure_ascii=False) for row in rows)
+    lines = sorted({json.dumps([_text(v) for v in row], ensure_ascii=False) for row in rows})
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
