@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-
 ROLES = ("employee", "other_employee", "manager", "sales_manager", "executive", "compensation_admin", "admin")
 ALL = dict.fromkeys(ROLES, 200)
 

@@ -10,6 +10,7 @@
 | `CXSCORE_SESSION_HOURS` | `12` | how long a sign-in lasts |
 | `CXSCORE_LOCKOUT_FAILURES` | `5` | failed sign-ins in a row that lock an account |
 | `CXSCORE_LOCKOUT_MINUTES` | `15` | how long a locked account waits |
+| `CXSCORE_LOGIN_BURST` | `30` | sign-in attempts per address at once (then one every 2 s) |
 | `CXSCORE_CACHE_SECONDS` | `5` | how often the app checks whether the store's data changed |
 | `CXSCORE_OIDC_ISSUER` | (empty) | OpenID Connect issuer URL (optional sign-in; docs/how-to/production.md) |
 | `CXSCORE_OIDC_CLIENT_ID` | (empty) | the client id registered at the issuer |
@@ -48,6 +49,7 @@ class WebSettings:
     session_hours: float = 12.0
     lockout_failures: int = 5
     lockout_minutes: float = 15.0
+    login_burst: int = 30
     cache_seconds: float = 5.0
     oidc_issuer: str = ""
     oidc_client_id: str = ""
@@ -66,6 +68,7 @@ class WebSettings:
             session_hours=_number(source, "CXSCORE_SESSION_HOURS", cls.session_hours, float),
             lockout_failures=_number(source, "CXSCORE_LOCKOUT_FAILURES", cls.lockout_failures, int),
             lockout_minutes=_number(source, "CXSCORE_LOCKOUT_MINUTES", cls.lockout_minutes, float),
+            login_burst=_number(source, "CXSCORE_LOGIN_BURST", cls.login_burst, int),
             cache_seconds=_number(source, "CXSCORE_CACHE_SECONDS", cls.cache_seconds, float),
             oidc_issuer=source.get("CXSCORE_OIDC_ISSUER", ""),
             oidc_client_id=source.get("CXSCORE_OIDC_CLIENT_ID", ""),

@@ -15,6 +15,7 @@ from typing import Any
 __all__ = ["bar_chart", "png", "svg", "trend_chart"]
 
 BRAND = "#2f4bd8"
+VEGA_BASE = "https://vega.github.io/vega-datasets/"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 CONFIG = {
     "font": FONT,
@@ -65,7 +66,7 @@ def trend_chart(
                 "strokeWidth": 2.5,
                 "point": {"size": 60, "filled": True},
             },
-            "encoding": {"x": x, "y": y, "tooltip": tooltip, "href": {"field": "href"}},
+            "encoding": {"x": x, "y": y, "tooltip": tooltip, **_links(rows)},
         },
     ]
     if goal is not None:
@@ -104,7 +105,7 @@ def bar_chart(rows: list[dict[str, Any]], title: str, spec: str, *, width: int =
         "layer": [
             {
                 "mark": {"type": "bar", "color": BRAND, "opacity": 0.85, "cornerRadiusEnd": 3},
-                "encoding": {"y": y, "x": x, "tooltip": tooltip, "href": {"field": "href"}},
+                "encoding": {"y": y, "x": x, "tooltip": tooltip, **_links(rows)},
             },
             {
                 "mark": {"type": "rule", "color": "#121a2b"},
@@ -117,6 +118,11 @@ def bar_chart(rows: list[dict[str, Any]], title: str, spec: str, *, width: int =
         ],
         "config": CONFIG,
     }
+
+
+def _links(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `href` encoding when every row links somewhere (Vega would link the others to its own site)."""
+    return {"href": {"field": "href"}} if rows and all(r.get("href") for r in rows) else {}
 
 
 def svg(spec: dict[str, Any]) -> str:
@@ -137,5 +143,7 @@ def _svg(spec: str) -> str:
     import vl_convert
 
     drawn: str = vl_convert.vegalite_to_svg(json.loads(spec))
+    # Vega resolves links against its data-sets site; the links are this site's own paths.
+    drawn = drawn.replace(f'href="{VEGA_BASE}', 'href="')
     # Drawn with a fixed width; the page's CSS scales it to the screen (phones included).
     return drawn.replace('class="marks"', 'class="marks" preserveAspectRatio="xMinYMin meet"', 1)

@@ -86,8 +86,10 @@ class Site:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["format_number"] = format_number
         self.templates.env.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
-        # Sign-ins: 10 at once, then one every 6 s, per address and per account name.
-        self.login_limit = RateLimiter(per_second=1 / 6, burst=10)
+        # Sign-ins per address: `login_burst` at once, then one every 2 s. Per account name: twice the
+        # lockout's failures, then one every 6 s (names that do not exist have no lockout to stop guessing).
+        self.login_limit = RateLimiter(per_second=0.5, burst=settings.login_burst)
+        self.account_limit = RateLimiter(per_second=1 / 6, burst=2 * settings.lockout_failures)
         # Every other request: per session (or address when signed out).
         self.request_limit = RateLimiter(per_second=30, burst=300)
 

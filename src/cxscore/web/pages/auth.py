@@ -43,7 +43,7 @@ def login(
     site = site_of(request)
     site.check_csrf(request, csrf_token)
     site.login_limit.check("ip:" + client(request), "sign-in attempts from your address")
-    site.login_limit.check("user:" + username.lower(), f"sign-in attempts for '{username}'")
+    site.account_limit.check("user:" + username.lower(), f"sign-in attempts for '{username}'")
     try:
         user = site.accounts.sign_in(username, password)
     except AccountLockedError:

@@ -1,0 +1,156 @@
+"""Accounts over real HTTP: argon2 hashes, CSRF, lockout, sessions ending, API tokens, the audit log."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from cxscore.errors import AccountError
+from cxscore.store import Store
+from cxscore.web.accounts import Accounts, create_tables
+
+
+def _store(server: Any) -> tuple[Store, Any]:
+    return server.app.state.store, server.app.state.store_lock
+
+
+def test_passwords_are_stored_only_as_argon2_hashes(server: Any, accounts: dict[str, Any]) -> None:
+    store, lock = _store(server)
+    with lock:
+        rows = store.execute("SELECT username, password_hash FROM _users").fetchall()
+    assert len(rows) == len(accounts)
+    for _, hashed in rows:
+        assert hashed.startswith("$argon2id$")
+        assert "correct horse" not in hashed
+
+
+def test_sessions_and_tokens_are_stored_as_sha256_never_as_given(
+    server: Any, clients: dict[str, Any]
+) -> None:
+    cookie = clients["employee"].cookies["cxscore_session"]
+    store, lock = _store(server)
+    with lock:
+        hashes = [r[0] for r in store.execute("SELECT token_hash FROM _sessions").fetchall()]
+    assert cookie not in hashes
+    assert all(len(h) == 64 for h in hashes)
+
+
+def test_a_form_without_its_csrf_token_is_refused(server: Any) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/login")
+        answer = client.post("/login", data={"username": "erin", "password": "correct horse battery staple"})
+    assert answer.status_code == 403
+    assert "CSRF" in answer.text
+
+
+def test_wrong_password_says_so_without_telling_which_part_was_wrong(server: Any, login: Any) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        wrong = client.post(
+            "/login", data={"username": "erin", "password": "nope nope nope", "csrf_token": token}
+        )
+        unknown = client.post(
+            "/login", data={"username": "nobody", "password": "nope nope", "csrf_token": token}
+        )
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong username or password" in wrong.text and "Wrong username or password" in unknown.text
+
+
+def test_an_account_locks_after_repeated_failures_and_a_reset_unlocks_it(server: Any, login: Any) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        answers = [
+            client.post(
+                "/login", data={"username": "lou", "password": "wrong wrong wrong", "csrf_token": token}
+            )
+            for _ in range(4)
+        ]
+        right = client.post(
+            "/login",
+            data={"username": "lou", "password": "correct horse battery staple", "csrf_token": token},
+        )
+    assert [a.status_code for a in answers[:3]] == [401, 401, 401]  # the test server locks after 3
+    assert answers[3].status_code == 429 and "locked" in answers[3].text
+    assert right.status_code == 429 and int(right.headers["retry-after"]) > 0
+    store, lock = _store(server)
+    Accounts(store, lock).reset("lou", "a brand new passphrase")
+    assert (
+        login(server.url, "lou", "a brand new passphrase").get("/api/account").json()["user"]["username"]
+        == "lou"
+    )
+
+
+def test_guessing_names_is_rate_limited_per_account_name(server: Any) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        guess = {"username": "ghost", "password": "one two three four", "csrf_token": token}
+        answers = [client.post("/login", data=guess).status_code for _ in range(7)]
+    assert answers == [401] * 6 + [429]  # twice the test server's 3 failures, then wait
+
+
+def test_sign_out_ends_the_session(server: Any, login: Any) -> None:
+    client = login(server.url, "erin")
+    page = client.get("/account")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    cookie = client.cookies["cxscore_session"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    stale = httpx.get(f"{server.url}/api/account", cookies={"cxscore_session": cookie})
+    assert stale.status_code == 401
+
+
+def test_api_tokens_act_as_their_account_and_nothing_more(server: Any, clients: dict[str, Any]) -> None:
+    page = clients["employee"].get("/account")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    made = clients["employee"].post("/account/tokens", data={"name": "nightly export", "csrf_token": token})
+    secret = re.search(r'<code class="token">([^<]+)</code>', made.text).group(1)  # type: ignore[union-attr]
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"}) as script:
+        assert script.get("/api/people/P-00046").status_code == 200
+        assert script.get("/api/people/P-00022").status_code == 403
+    bad = httpx.get(f"{server.url}/api/overview", headers={"Authorization": "Bearer cxs_forged"})
+    assert bad.status_code == 401 and "API token" in bad.json()["error"]
+
+
+def test_viewing_payouts_writes_the_audit_log(server: Any, clients: dict[str, Any]) -> None:
+    assert clients["sales_manager"].get("/payouts?person=P-00022&period=2025-Q4").status_code == 200
+    assert clients["sales_manager"].get("/api/payouts?person=P-00022&period=2025-Q4").status_code == 200
+    csv = clients["compensation_admin"].get("/payouts?period=2025-Q4&format=csv&table=lines")
+    assert csv.status_code == 200 and "P-00022" in csv.text
+    log = clients["admin"].get("/api/admin/audit").json()["entries"]
+    views = [(e["username"], e["subject"], e["detail"]) for e in log if e["action"] == "view payouts"]
+    assert ("sol", "P-00022", "/payouts?person=P-00022&period=2025-Q4 (html)") in views
+    assert ("sol", "P-00022", "/api/payouts?person=P-00022&period=2025-Q4 (json)") in views
+    assert any(who == "carl" and detail.endswith("(csv)") for who, _, detail in views)
+
+
+def test_account_rules_name_the_fix() -> None:
+    store = Store.duckdb()
+    create_tables(store)
+    accounts = Accounts(store)
+    with pytest.raises(AccountError, match="at least 12"):
+        accounts.add("bob", "employee", "short")
+    with pytest.raises(AccountError, match="Roles: employee, manager"):
+        accounts.add("bob", "boss", "long enough password")
+    accounts.add("bob", "employee", "long enough password")
+    with pytest.raises(AccountError, match="cxscore users reset bob"):
+        accounts.add("bob", "employee", "long enough password")
+
+
+def test_every_answer_carries_the_security_headers(server: Any) -> None:
+    answer = httpx.get(f"{server.url}/login")
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_load_nothing_from_elsewhere(clients: dict[str, Any]) -> None:
+    for path in ("/", "/teams/T-SUP-EMEA", "/leaderboards", "/trends", "/login"):
+        html = clients["executive"].get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', html), path
+        assert "<script>" not in html and " style=" not in html  # the CSP allows no inline code

@@ -1,0 +1,142 @@
+"""What the pages show, through their JSON twins and exports: numbers with n and intervals, insufficient
+data as such, drill-down rows that never name the person of an anonymous answer, clear 4xx messages."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+
+def test_team_scorecard_gives_every_number_with_its_n_and_interval(clients: dict[str, Any]) -> None:
+    data = clients["manager"].get("/api/teams/T-SUP-APAC?period=2025").json()
+    assert data["scorecard"]["scorecard"] == "support_agent"
+    for line in data["scorecard"]["metrics"]:
+        assert "n" in line and "lower" in line and "upper" in line
+        if line["value"] is not None and not line["insufficient"]:
+            assert line["lower"] <= line["value"] <= line["upper"]
+            assert line["n"] >= line["min_n"]
+    improved = {m["metric"] for m in data["scorecard"]["metrics"] if m["improved"]}
+    assert "csat" in improved  # the demo's planted truth: Support APAC truly improved in 2025
+
+
+def test_insufficient_data_is_shown_as_such_never_as_a_number(clients: dict[str, Any]) -> None:
+    data = clients["executive"].get("/api/teams/T-SUP-PREMIER?period=2025-Q4").json()
+    assert data["scorecard"]["score"] is None and data["scorecard"]["score_text"] == "insufficient data"
+    page = clients["executive"].get("/teams/T-SUP-PREMIER?period=2025-Q4").text
+    assert "insufficient data" in page
+
+
+def test_changes_in_shares_are_written_in_points(clients: dict[str, Any]) -> None:
+    data = clients["executive"].get("/api/overview?period=2025").json()
+    texts = [m["change_text"] for m in data["scorecard"]["metrics"] if m["change_text"] not in ("", "n/a")]
+    assert texts and any(t.endswith(" pts") for t in texts)
+
+
+def test_drill_down_rows_add_up_and_never_name_an_anonymous_answers_person(clients: dict[str, Any]) -> None:
+    team = clients["manager"].get("/api/teams/T-SUP-EMEA?period=2025-Q4").json()
+    csat = next(m for m in team["scorecard"]["metrics"] if m["metric"] == "csat")
+    rows = clients["manager"].get("/api/rows?metric=csat&scope=team&id=T-SUP-EMEA&period=2025-Q4").json()
+    assert rows["count"] == csat["n"]
+    assert set(rows["columns"]) <= {"date", "person", "team", "role", "value", "success", "anonymous"}
+    anonymous = [r for r in rows["rows"] if r["anonymous"]]
+    assert all(r["person"] is None for r in anonymous)
+    company = clients["executive"].get("/api/rows?metric=nps&period=2025").json()
+    assert any(r["anonymous"] for r in company["rows"]) or company["count"] > len(company["rows"])
+    assert all(r["person"] is None for r in company["rows"] if r["anonymous"])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/api/teams/T-NOPE", 404, ["There is no team 'T-NOPE'", "/teams"]),
+        ("/api/overview?period=soon", 400, ["period='soon'", "2025-Q4"]),
+        ("/api/overview?period=2031", 404, ["period='2031' has no data", "Pick a period"]),
+        ("/api/trends?metric=happiness", 404, ["There is no metric 'happiness'", "csat"]),
+        ("/api/trends?metric=csat&product=unicorn", 404, ["product='unicorn'", "Use one of"]),
+        ("/api/leaderboards?by=planet", 400, ["by", "pattern"]),
+        ("/api/leaderboards?adjust_for=mood", 400, ["adjust_for='mood'", "priority"]),
+        ("/api/teams?format=pdf", 400, ["Unknown format 'pdf'", "csv"]),
+        ("/api/teams?format=csv&table=nope", 404, ["no table 'nope'", "teams"]),
+        ("/api/nothing-here", 404, ["There is no page at /api/nothing-here"]),
+    ],
+)
+def test_bad_input_gets_a_message_naming_the_value_and_the_fix(
+    clients: dict[str, Any], path: str, status: int, words: list[str]
+) -> None:
+    answer = clients["executive"].get(path)
+    assert answer.status_code == status, answer.text
+    for word in words:
+        assert word in answer.json()["error"]
+    page = clients["executive"].get(path.replace("/api/overview", "/").replace("/api/", "/"))
+    assert page.status_code == status and "text/html" in page.headers["content-type"]
+
+
+def test_tables_export_as_csv_and_excel_and_charts_as_png(clients: dict[str, Any]) -> None:
+    import openpyxl
+
+    client = clients["executive"]
+    csv = client.get("/teams/T-SUP-EMEA?period=2025&format=csv&table=metrics")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("scorecard,scope,scope_id")
+    assert "attachment" in csv.headers["content-disposition"]
+    xlsx = client.get("/leaderboards?metric=csat&format=xlsx&table=ranking")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.cell(1, 1).value == "metric" and sheet.max_row > 3
+    png = client.get("/?format=png&chart=trend")
+    assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = client.get("/trends?metric=nps&format=svg&chart=trend")
+    assert svg.text.startswith("<svg")
+
+
+def test_leaderboard_has_intervals_and_tie_bands(clients: dict[str, Any]) -> None:
+    data = clients["employee"].get("/api/leaderboards?metric=csat&period=2025").json()
+    entries = data["entries"]
+    assert len(entries) >= 4 and entries[0]["band"] == 1
+    assert all(e["shrunk_lower"] <= e["shrunk"] <= e["shrunk_upper"] for e in entries)
+    assert [e["rank"] for e in entries] == sorted(e["rank"] for e in entries)
+    names = {x["scope_id"] for x in data["excluded"]}
+    assert "T-SUP-PREMIER" in names  # too few answers to rank: left out, with the reason
+
+
+def test_verbatims_are_masked_and_shown_only_to_who_may_read_them(clients: dict[str, Any]) -> None:
+    executive = clients["executive"].get("/api/diagnosis?metric=csat&period=2025").json()
+    assert executive["drivers"]["drivers"] and executive["verbatims"]["comments"]
+    text = " ".join(c["text"] for c in executive["verbatims"]["comments"])
+    assert "@" not in text
+    manager = clients["manager"].get("/api/diagnosis?metric=csat&period=2025").json()
+    assert manager["verbatims_scope"] == "team:T-SUP-EMEA"
+    employee = clients["employee"].get("/api/diagnosis?metric=csat&period=2025").json()
+    assert employee["verbatims"] is None and employee["drivers"] is not None
+
+
+def test_data_quality_lists_the_quarantine_for_admins(clients: dict[str, Any]) -> None:
+    data = clients["admin"].get("/api/data-quality?status=all").json()
+    assert set(data) >= {"open_by_table", "rows", "imports"}
+
+
+def test_the_openapi_spec_documents_every_json_twin(server: Any, clients: dict[str, Any]) -> None:
+    import httpx
+
+    spec = httpx.get(f"{server.url}/api/openapi.json").json()
+    paths = set(spec["paths"])
+    for twin in (
+        "/api/overview",
+        "/api/teams/{team_id}",
+        "/api/people/{person_id}",
+        "/api/rows",
+        "/api/leaderboards",
+    ):
+        assert twin in paths
+    assert all(not p.startswith("/api") or p in paths for p in paths)
+    assert "Bearer" in spec["info"]["description"]
+    assert clients["employee"].get("/api-docs").status_code == 200
+
+
+def test_health_and_readiness(server: Any) -> None:
+    import httpx
+
+    assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
+    ready = httpx.get(f"{server.url}/readyz").json()
+    assert ready == {"status": "ready", "store": "duckdb", "schema_version": ready["schema_version"]}
