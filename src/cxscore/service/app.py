@@ -133,7 +133,10 @@ def _install_health(app: FastAPI) -> None:
 
 
 def _install_parts(app: FastAPI) -> None:
-    """The web app's pages and API; the survey pages (`cxscore.surveys.http`) add their own routes."""
+    """The survey pages, webhooks and their sender (`cxscore.surveys.http`), then the web app's pages and
+    API (its error pages answer for every route)."""
+    from cxscore.surveys.http import install as install_surveys
     from cxscore.web.pages import install as install_web
 
+    install_surveys(app)
     install_web(app)
