@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 import pytest
@@ -21,6 +22,14 @@ def send(served: Served, project: Project, surveys: list[str] | None = None) -> 
 def rows(served: Served, sql: str) -> list[tuple[object, ...]]:
     with served.app.state.store_lock:
         return list(served.store.execute(sql).fetchall())
+
+
+def eventually(served: Served, sql: str, seconds: float = 10.0) -> list[tuple[object, ...]]:
+    """The rows of `sql` once there are some (follow-ups are opened just after the answer is acknowledged)."""
+    deadline = time.monotonic() + seconds
+    while not (found := rows(served, sql)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
 def form_token(html: str) -> str:
@@ -99,7 +108,7 @@ def test_a_low_csat_opens_a_follow_up_for_the_cases_agent(
 ) -> None:
     token = form_token(client.get(case_link).text)
     client.post(case_link, data={"form_token": token, "csat": "1"})
-    ((reason, assignee, team, hours),) = rows(
+    ((reason, assignee, team, hours),) = eventually(
         served,
         "SELECT reason, assignee_id, team_id, date_diff('hour', opened_at, due_at) FROM followups",
     )
@@ -181,7 +190,7 @@ def test_one_question_per_screen_keeps_partial_answers(
     assert done.status_code == 200 and "Thank you" in done.text
     assert rows(served, "SELECT nps, comment FROM responses") == [(4, "Too slow")]
     assert rows(served, "SELECT count(*) FROM _survey_partials") == [(0,)]
-    assert rows(served, "SELECT reason, assignee_id FROM followups") == [("detractor", "P-3")]
+    assert eventually(served, "SELECT reason, assignee_id FROM followups") == [("detractor", "P-3")]
 
 
 def test_every_answer_has_a_json_twin(client: httpx.Client, case_link: str) -> None:

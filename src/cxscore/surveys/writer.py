@@ -8,6 +8,9 @@ with hundreds of submissions a second while no answer is acknowledged before it 
 
 Idempotent by link: a link is used once. A retry of the same form (same submission id) gets the same
 acknowledgement and stores nothing; another submission on a used link gets "used".
+
+Follow-up tasks for unhappy answers are opened by the same thread right after the acknowledgements, at
+most once a second for everything stored since; a restart opens any a killed process left unopened.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import logging
 import queue
 import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -32,6 +36,8 @@ from cxscore.surveys.followups import open_followups
 __all__ = ["Outcome", "Submission", "Writer"]
 
 log = logging.getLogger(__name__)
+#: How far back `start()` looks for answers whose follow-ups a killed process did not open.
+RECOVERY = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Writer:
         surveys: Callable[[], Mapping[str, Survey]],
         *,
         max_batch: int = 500,
+        followup_seconds: float = 1.0,
     ) -> None:
         self.store = store
         self.lock = lock
@@ -94,11 +101,16 @@ class Writer:
         self._thread: threading.Thread | None = None
         self.batches = 0
         self.committed = 0
+        #: Stored answers that may open a follow-up, opened in one go at most every `followup_seconds`.
+        self._follow_up: list[str] = []
+        self._followed_at = 0.0
+        self.followup_seconds = followup_seconds
 
     # -- the part's life ------------------------------------------------------------------------------
 
     def start(self) -> None:
         if self._thread is None:
+            self.open_followups(since=datetime.now(UTC).replace(tzinfo=None) - RECOVERY)
             self._thread = threading.Thread(target=self._run, name="cxscore-answer-writer", daemon=True)
             self._thread.start()
 
@@ -108,6 +120,7 @@ class Writer:
             self._queue.put(None)
             self._thread.join(timeout=30)
             self._thread = None
+            self.open_followups()
 
     def submit(self, submission: Submission) -> Future[Outcome]:
         future: Future[Outcome] = Future()
@@ -122,7 +135,11 @@ class Writer:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=self.followup_seconds if self._follow_up else None)
+            except queue.Empty:  # quiet for a moment: open the follow-ups still waiting
+                self.open_followups()
+                continue
             if first is None:
                 break
             batch = [first]
@@ -147,6 +164,24 @@ class Writer:
         self.batches += 1
         for item, outcome in zip(batch, outcomes, strict=True):
             item.future.set_result(outcome)
+        if self._follow_up and time.monotonic() - self._followed_at >= self.followup_seconds:
+            self.open_followups()
+
+    def open_followups(self, since: datetime | None = None) -> int:
+        """Open the follow-ups the answers stored lately call for (or all answered since `since`).
+
+        This runs after the answers are acknowledged, so the tasks never slow an answer down; if the
+        process dies first, `start()` opens them (it looks back `RECOVERY`)."""
+        named, self._follow_up = self._follow_up, []
+        self._followed_at = time.monotonic()
+        try:
+            with self.lock:
+                if since is not None:
+                    return open_followups(self.store, self.surveys(), since=since)
+                return open_followups(self.store, self.surveys(), response_ids=named) if named else 0
+        except Exception:  # the answers are safe; the tasks are opened again at the next start
+            log.exception("Could not open follow-ups for %d answers", len(named))
+            return 0
 
     def _write(self, batch: list[_Item]) -> list[Outcome]:
         surveys = self.surveys()
@@ -173,20 +208,13 @@ class Writer:
                     self.store.load(
                         "response_answers", _arrow(answers, ["response_id", "question_id", "value", "score"])
                     )
-                raw = self.store.con.con
-                raw.executemany(
-                    "UPDATE _survey_links SET used_at = ?, submission = ?, response_id = ? "
-                    "WHERE invitation_id = ?",
-                    uses,
-                )
+                _mark_used(self.store, uses)
                 marks = ", ".join("?" for _ in uses)
                 self.store.execute(
                     f"DELETE FROM _survey_partials WHERE invitation_id IN ({marks})", [u[3] for u in uses]
                 )
-                named = [r["response_id"] for r in responses if not r["anonymous"]]
-                if named:
-                    open_followups(self.store, surveys, response_ids=named)
             self.committed += len(responses)
+            self._follow_up += [r["response_id"] for r in responses if _may_follow_up(r, surveys)]
         return outcomes
 
     def _check(
@@ -266,6 +294,41 @@ def _rows(
             }
         )
     return response, extra
+
+
+def _mark_used(store: Store, uses: list[tuple[Any, ...]]) -> None:
+    """Record the links' single use in one statement (DuckDB updates row by row are slow)."""
+    raw = store.con.con
+    used = pa.table(
+        {
+            "used_at": pa.array([u[0] for u in uses], pa.timestamp("us")),
+            "submission": [u[1] for u in uses],
+            "response_id": pa.array([u[2] for u in uses], pa.string()),
+            "invitation_id": [u[3] for u in uses],
+        }
+    )
+    raw.register("_cx_link_uses", used)
+    try:
+        raw.execute(
+            "UPDATE _survey_links SET used_at = u.used_at, submission = u.submission, "
+            "response_id = u.response_id "
+            "FROM _cx_link_uses u WHERE _survey_links.invitation_id = u.invitation_id"
+        )
+    finally:
+        raw.unregister("_cx_link_uses")
+
+
+def _may_follow_up(response: dict[str, Any], surveys: Mapping[str, Survey]) -> bool:
+    """Whether a stored answer can open a follow-up (the store applies the exact rule)."""
+    survey = surveys.get(str(response["survey_id"]))
+    rule = survey.follow_up if survey else None
+    if response["anonymous"] or rule is None:
+        return False
+    limits = (("nps", rule.nps_at_most), ("csat", rule.csat_at_most), ("ces", rule.ces_at_most))
+    return any(
+        limit is not None and response.get(kind) is not None and response[kind] <= limit
+        for kind, limit in limits
+    )
 
 
 def _arrow(rows: list[dict[str, Any]], columns: list[str]) -> pa.Table:
