@@ -236,3 +236,32 @@ def test_rounding_is_once_to_cents_half_to_even(amount: str, expected: str) -> N
 
 def test_readings_are_hashable_keys() -> None:
     assert {Reading("nps"): 1}[Reading("nps")] == 1
+
+
+def test_gate_and_bonus_can_compare_with_the_scopes_own_goal() -> None:
+    p = plan(
+        "  - name: new\n    kind: commission\n    base: new_business\n"
+        + TIERS
+        + "    gate: {metric: renewal_rate, at_least: goal, min_n: 10}\n"
+        "  - {name: b, kind: bonus, metric: renewal_rate, at: goal, amount: 250}\n"
+    )
+    gate_reading, bonus_reading = p.readings()
+    assert gate_reading.goal and bonus_reading.goal
+
+    def at(value: float, goal: float | None) -> Inputs:
+        m = Measure(
+            "renewal_rate", "person", "P-1", value, 20, value - 0.1, value + 0.1, 10, spec=".1%", goal=goal
+        )
+        return Inputs(
+            "P-1", "Q", booked("150000"), measures={gate_reading: (m, None), bonus_reading: (m, None)}
+        )
+
+    # goal 82%: 85% meets it (14,000 and the 250 bonus); 80% does not (12,000, no bonus)
+    assert pay(p, at(0.85, 0.82)) == {"new/commission": D("14000.00"), "b/bonus": D("250.00")}
+    result = evaluate(p, at(0.80, 0.82))
+    assert [x.amount for x in result.lines] == [D("12000.00"), D("0.00")]
+    assert "at least its 82.0% goal" in result.lines[0].how and "at its goal 82.0%" in result.lines[1].how
+    # no goal could be set: not met, and said so
+    none = evaluate(p, at(0.99, None))
+    assert none.lines[0].amount == D("12000.00") and "no goal set" in none.lines[0].how
+    assert none.lines[1].amount == D("0.00")

@@ -190,3 +190,23 @@ def test_the_balance_check_passes_the_proposed_plan(payroll: Payroll) -> None:
     assert role.findings == () and role.suggestion is None
     levers = {lever.name: lever for lever in role.levers}
     assert 1 / 1.5 < levers["new ARR"].per_unit / levers["retained ARR"].per_unit < 1.5
+
+
+def test_a_gate_on_the_persons_own_goal_uses_the_goal_policies(payroll: Payroll, tmp_path: Path) -> None:
+    from cxscore.goals import Results, load_benchmarks, load_goal_settings, set_goals
+    from cxscore.plans import read_plan
+
+    path = tmp_path / "goal.yml"
+    path.write_text(
+        "name: goal_plan\nstatus: proposal\nroles: [sales_rep]\ncomponents:\n"
+        "  - name: new\n    kind: commission\n    base: new_business\n"
+        "    tiers: [{from: 0, rate: 0.08}, {from: 50000, rate: 0.12}]\n"
+        "    gate: {metric: renewal_rate, at_least: goal, window: 4, min_n: 10}\n"
+    )
+    (s,) = statements(payroll, read_plan(path), "2025-Q4", "P-00027")
+    root = payroll.project.root
+    (goal,) = set_goals(Results(payroll.engine), "renewal_rate", "person", 2025, load_goal_settings(root),
+                        load_benchmarks(root), ["P-00027"])  # fmt: skip
+    assert f"at least its {goal.target:.1%} goal" in s.lines[0].how
+    # 345,970.41 of new business; her rolling-year renewal rate (71%) is under her goal: 8% of it all
+    assert goal.target > 0.71 and s.lines[0].amount == Decimal("27677.63")

@@ -60,7 +60,7 @@ def open_payroll(project: Path | str | None = None) -> Payroll:
     store = found.store()
     try:
         engine = MetricEngine(store, load_catalog(found.root))
-        return Payroll(found, store, engine, Facts(engine))
+        return Payroll(found, store, engine, Facts(engine, found.root))
     except BaseException:
         store.close()
         raise

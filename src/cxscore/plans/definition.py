@@ -60,18 +60,21 @@ class Reading:
     window: int = 1
     min_n: int | None = None  # default: the metric's own min_n
     when_thin: str = "team"
+    goal: bool = False
+    """Whether the component compares with the scope's own goal for the year (goals/*.yml policies)."""
 
 
 @dataclass(frozen=True)
 class Gate:
     """A condition on a metric that unlocks a commission's accelerators (or the whole commission).
 
-    Met when the metric is at least (or at most) `target`; `locks` says what is withheld when it is not:
+    Met when the metric is at least (or at most) `target` (None: the scope's own goal for the period's
+    year, set by the project's goal policies); `locks` says what is withheld when it is not:
     `accelerators` (every tier pays the first tier's rate) or `component` (nothing is paid).
     """
 
     reading: Reading
-    target: Decimal
+    target: Decimal | None
     at_least: bool
     locks: str
     location: Location
@@ -110,7 +113,8 @@ class Commission:
 
 @dataclass(frozen=True)
 class Bonus:
-    """An amount paid on a metric: in full at `at` (a step), or rising linearly from `start` to `full`."""
+    """An amount paid on a metric: in full at `at` (a step; `at: goal` is the scope's own goal, kept in
+    `reading.goal`), or rising linearly from `start` to `full`."""
 
     name: str
     label: str

@@ -98,6 +98,9 @@ class Measure:
     spec: str = ".3g"
     starting: float | None = None
     """For retention metrics: the ARR the value is a share of (the balance check converts with it)."""
+    goal: float | None = None
+    """The scope's goal for the period's year, when the plan compares with it."""
+    goal_note: str = ""
 
     @property
     def thin(self) -> bool:
@@ -180,7 +183,9 @@ def commission_amount(c: Commission, base: Decimal, gate_met: bool = True) -> De
     return min(amount, c.cap) if c.cap is not None else amount
 
 
-def bonus_amount(b: Bonus, value: Decimal, higher_is_better: bool = True) -> Decimal:
+def bonus_amount(
+    b: Bonus, value: Decimal, higher_is_better: bool = True, goal: Decimal | None = None
+) -> Decimal:
     """The exact bonus for a metric value: all at `at` (a step) or a share of it on the ramp.
 
     >>> from cxscore.plans.definition import Bonus, Reading, Location
@@ -189,9 +194,12 @@ def bonus_amount(b: Bonus, value: Decimal, higher_is_better: bool = True) -> Dec
     >>> bonus_amount(ramp, Decimal("0.9")), bonus_amount(ramp, Decimal("0.99"))
     (Decimal('1500.0'), Decimal('3000'))
     """
-    if b.at is not None:
-        reached = value >= b.at if higher_is_better else value <= b.at
+    at = goal if b.reading.goal else b.at
+    if at is not None:
+        reached = value >= at if higher_is_better else value <= at
         return b.amount if reached else Decimal(0)
+    if b.reading.goal:
+        return Decimal(0)  # no goal was set: nothing to reach
     assert b.start is not None and b.full is not None
     share = (value - b.start) / (b.full - b.start)
     return b.amount * min(Decimal(1), max(Decimal(0), share))
@@ -259,11 +267,20 @@ def _gate_met(c: Commission, inputs: Inputs) -> tuple[bool, str]:
         met = decision.forced == "met"
         return met, f"gate ({gate.reading.metric} {word} {gate.target}): {decision.note}"
     value = Decimal(str(decision.measure.value))
-    met = value >= gate.target if gate.at_least else value <= gate.target
+    goal = decision.measure.goal
+    bar = gate.target if gate.target is not None else None if goal is None else Decimal(str(goal))
     locked = "accelerators locked" if gate.locks == "accelerators" else "nothing paid"
+    if bar is None:
+        return (
+            False,
+            f"gate ({gate.reading.metric} {word} its goal): {decision.note}: no goal set "
+            f"({decision.measure.goal_note or 'no goal'}), not met, {locked}",
+        )
+    met = value >= bar if gate.at_least else value <= bar
     status = "met" if met else f"not met, {locked}"
-    target = format_value(float(gate.target), decision.measure.spec)
-    return met, f"gate ({gate.reading.metric} {word} {target}): {decision.note}: {status}"
+    target = format_value(float(bar), decision.measure.spec)
+    named = f"its {target} goal" if gate.target is None else target
+    return met, f"gate ({gate.reading.metric} {word} {named}): {decision.note}: {status}"
 
 
 def _commission(c: Commission, inputs: Inputs, currency: str) -> tuple[Line, Decimal, dict[str, Decimal]]:
@@ -325,9 +342,19 @@ def _bonus(b: Bonus, inputs: Inputs, currency: str) -> tuple[Line, Decimal]:
     if decision.measure is None:
         exact = b.amount if decision.forced == "pay" else Decimal(0)
     else:
-        exact = bonus_amount(b, Decimal(str(decision.measure.value)), decision.measure.higher_is_better)
+        goal = decision.measure.goal
+        exact = bonus_amount(
+            b,
+            Decimal(str(decision.measure.value)),
+            decision.measure.higher_is_better,
+            None if goal is None else Decimal(str(goal)),
+        )
     spec = decision.measure.spec if decision.measure is not None else ".3g"
-    if b.at is not None:
+    if b.reading.goal:
+        goal = decision.measure.goal if decision.measure is not None else None
+        reached = "no goal set" if goal is None else f"its goal {format_value(goal, spec)}"
+        rule = f"{money(b.amount, currency)} at {reached}"
+    elif b.at is not None:
         rule = f"{money(b.amount, currency)} at {format_value(float(b.at), spec)}"
     else:
         assert b.start is not None and b.full is not None

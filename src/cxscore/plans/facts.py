@@ -19,6 +19,8 @@ from cxscore.plans.evaluation import Booking, Churn, Inputs, Measure
 from cxscore.scorecards.period import Period
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from cxscore.metrics import MetricEngine
@@ -77,8 +79,10 @@ def _amount(value: float) -> Decimal:
 class Facts:
     """The organisation and contracts of a store, read once, and metric results computed on demand."""
 
-    def __init__(self, engine: MetricEngine) -> None:
+    def __init__(self, engine: MetricEngine, project_root: Path | None = None) -> None:
         self.engine = engine
+        self.project_root = project_root
+        self._goals: dict[tuple[str, str, int], dict[str, tuple[float, str]]] = {}
         self.stints: dict[str, list[Stint]] = {}
         for r in engine.frame("memberships").itertuples(index=False):
             stint = Stint(
@@ -160,6 +164,9 @@ class Facts:
             return None
         row = rows.iloc[0]
         value = None if math.isnan(float(row.value)) else float(row.value)
+        goal, goal_note = (
+            self.goal(reading.metric, scope, scope_id, period.year) if reading.goal else (None, "")
+        )
         return Measure(
             metric=reading.metric,
             scope=scope,
@@ -172,7 +179,30 @@ class Facts:
             higher_is_better=metric.direction.value == "higher",
             spec=metric.format,
             starting=float(row.starting) if "starting" in row.index else None,
+            goal=goal,
+            goal_note=goal_note,
         )
+
+    def goal(self, metric: str, scope: str, scope_id: str, year: int) -> tuple[float | None, str]:
+        """The scope's goal of `metric` for `year` from the project's goal policies, and why none if none."""
+        key = (metric, scope, year)
+        if key not in self._goals:
+            from cxscore.goals import Results, load_benchmarks, load_goal_settings, set_goals
+
+            settings = load_goal_settings(self.project_root)
+            goals = set_goals(
+                Results(self.engine), metric, scope, year, settings, load_benchmarks(self.project_root)
+            )
+            self._goals[key] = {
+                g.scope_id: (g.target, g.explanation) for g in goals if not math.isnan(g.target)
+            }
+        found = self._goals[key].get(scope_id)
+        if found is None:
+            return (
+                None,
+                f"no {year} goal of {metric} for {scope} {scope_id}: no result in {year - 1} to set it from",
+            )
+        return found[0], found[1]
 
     def inputs(
         self, plan: Plan, person: str, team: str, period: Period, *, churns: bool = True
@@ -242,4 +272,16 @@ def _row(kind: str, c: dict[str, Any]) -> tuple[object, ...]:
 
 
 def _measure_row(m: Measure, period: Period, window: int) -> tuple[object, ...]:
-    return ("measure", m.metric, m.scope, m.scope_id, period.label, window, m.value, m.n, m.lower, m.upper)
+    return (
+        "measure",
+        m.metric,
+        m.scope,
+        m.scope_id,
+        period.label,
+        window,
+        m.value,
+        m.n,
+        m.lower,
+        m.upper,
+        m.goal,
+    )

@@ -358,7 +358,7 @@ class _Parser:
             self.problem(node, "tiers", f"{where}: tiers must start at from: 0 and rise strictly ({starts}).")
         return tuple(tiers)
 
-    def reading(self, node: _Mapping, where: str, use: str) -> Reading | None:
+    def reading(self, node: _Mapping, where: str, use: str, goal: bool = False) -> Reading | None:
         metric = node.get("metric")
         if not isinstance(metric, str):
             self.problem(node, "metric", f"{where}: 'metric' names the metric it reads, e.g. metric: nps.")
@@ -376,19 +376,20 @@ class _Parser:
             self.problem(node, "min_n", f"{where}: min_n {min_n!r} must be a whole number of at least 1.")
             min_n = None
         thin = self.choice(node, "when_thin", _THIN[use], where)
-        return Reading(metric, scope, window, min_n, thin)
+        return Reading(metric, scope, window, min_n, thin, goal)
 
     def gate(self, node: _Mapping, where: str) -> Gate | None:
         where = f"{where} gate"
         self.unknown(node, _GATE_FIELDS, where)
-        reading = self.reading(node, where, "gate")
         if ("at_least" in node) == ("at_most" in node):
             self.problem(node, None, f"{where}: give one of 'at_least' or 'at_most', e.g. at_least: 0.8.")
             return None
         key = "at_least" if "at_least" in node else "at_most"
-        target = self.signed(node, key, where)
+        goal = node[key] == "goal"
+        reading = self.reading(node, where, "gate", goal)
+        target = None if goal else self.signed(node, key, where)
         locks = self.choice(node, "locks", ("accelerators", "component"), where)
-        if reading is None or target is None:
+        if reading is None or (target is None and not goal):
             return None
         return Gate(reading, target, key == "at_least", locks, self.at(node))
 
@@ -396,12 +397,17 @@ class _Parser:
         """A metric value (may be negative: NPS)."""
         value = node.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(node, key, f"{where}: {key} {value!r} must be a number in the metric's unit.")
+            self.problem(
+                node,
+                key,
+                f"{where}: {key} {value!r} must be a number in the metric's unit (or goal, for at).",
+            )
             return None
         return Decimal(str(value))
 
     def bonus(self, node: _Mapping, name: str, label: str, where: str) -> Bonus | None:
-        reading = self.reading(node, where, "bonus")
+        goal = node.get("at") == "goal"
+        reading = self.reading(node, where, "bonus", goal)
         amount = self.money(node, "amount", where, positive=True)
         if amount is None and "amount" not in node:
             self.problem(node, None, f"{where}: a bonus needs an 'amount' paid per period.")
@@ -415,7 +421,7 @@ class _Parser:
                 "(rising linearly from nothing to the full amount).",
             )
             return None
-        at = self.signed(node, "at", where) if step else None
+        at = self.signed(node, "at", where) if step and not goal else None
         start = self.signed(node, "from", where) if ramp else None
         full = self.signed(node, "to", where) if ramp else None
         if start is not None and start == full:
