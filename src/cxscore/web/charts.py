@@ -35,7 +35,7 @@ def _percent(spec: str) -> bool:
 
 
 def trend_chart(
-    rows: list[dict[str, Any]], title: str, spec: str, *, goal: float | None = None, width: int = 640
+    rows: list[dict[str, Any]], title: str, spec: str, *, goal: float | None = None, width: int = 860
 ) -> dict[str, Any]:
     """A line with its interval as a band; each point links to the rows behind it (`href`, if given)."""
     axis_format = ".0%" if _percent(spec) else "~s"
@@ -87,7 +87,7 @@ def trend_chart(
     }
 
 
-def bar_chart(rows: list[dict[str, Any]], title: str, spec: str, *, width: int = 640) -> dict[str, Any]:
+def bar_chart(rows: list[dict[str, Any]], title: str, spec: str, *, width: int = 760) -> dict[str, Any]:
     """Horizontal bars of `value` by `name`, with the interval as a rule; bars link to `href`."""
     axis_format = ".0%" if _percent(spec) else "~s"
     y = {"field": "name", "type": "nominal", "title": None, "sort": None}

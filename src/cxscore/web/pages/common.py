@@ -95,6 +95,15 @@ def metric_of(snap: Snapshot, name: str) -> Metric:
     return catalog.get(name)
 
 
+def metric_options(snap: Snapshot, first: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """The metric filter's choices: labels shown, names sent; `first` ones at the top."""
+    catalog = snap.evaluator.results.engine.catalog
+    found = sorted(
+        catalog, key=lambda m: (m.name not in first, first.index(m.name) if m.name in first else 0, m.label)
+    )
+    return [{"value": m.name, "label": m.label} for m in found]
+
+
 def dimension_values(snap: Snapshot, dimension: str) -> list[str]:
     """The values a product or segment filter offers (from the products and accounts tables)."""
 

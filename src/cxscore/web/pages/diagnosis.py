@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 
 from cxscore.errors import DiagnosisError
-from cxscore.web.pages.common import metric_of, period_choices, period_of, person_of, team_of
+from cxscore.web.pages.common import metric_of, metric_options, period_choices, period_of, person_of, team_of
 from cxscore.web.pages.scorecards import FormatQuery, PeriodQuery, TableQuery
 from cxscore.web.site import Page, site_of
 
@@ -57,13 +57,12 @@ def diagnosis(
         )
     else:
         verbatims, verbatim_note = _verbatims(snap, comments_scope, chosen.label)
-    catalog = snap.evaluator.results.engine.catalog
     data = {
         "filters": {
             "period": chosen.label,
             "periods": period_choices(snap),
             "metric": metric,
-            "metrics": sorted(m.name for m in catalog),
+            "metrics": metric_options(snap, ("csat", "nps", "cases_satisfied", "ces")),
             "scope": scope,
             "id": id,
             "teams": [

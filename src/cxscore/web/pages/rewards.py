@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from cxscore.errors import AccessDeniedError, ConfigError
 from cxscore.metrics import format_value
 from cxscore.web.charts import bar_chart
-from cxscore.web.pages.common import metric_of, period_choices, period_of, team_of
+from cxscore.web.pages.common import metric_of, metric_options, period_choices, period_of, team_of
 from cxscore.web.pages.scorecards import ChartQuery, FormatQuery, PeriodQuery, TableQuery
 from cxscore.web.site import Page, site_of
 
@@ -97,13 +97,12 @@ def leaderboards(
         }
         for e in entries
     ]
-    metrics = sorted({*FEATURED, *(m.name for m in snap.evaluator.results.engine.catalog)})
     data = {
         "filters": {
             "period": chosen.label,
             "periods": period_choices(snap),
             "metric": metric,
-            "metrics": [m for m in FEATURED if m in metrics] + [m for m in metrics if m not in FEATURED],
+            "metrics": metric_options(snap, FEATURED),
             "by": by,
             "within": within,
             "adjust_for": adjust_for,

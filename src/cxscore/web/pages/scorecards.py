@@ -166,7 +166,7 @@ def overview(
             snap,
             chosen,
             metric=focus,
-            metrics=names,
+            metrics=[{"value": m["metric"], "label": m["label"]} for m in card["metrics"]],
             product=product,
             products=dimension_values(snap, "product"),
             segment=segment,
@@ -319,12 +319,18 @@ def team(
     access = site.access(user, chosen.end)
     result = _evaluate(snap, "team", team_id, chosen)
     card = card_view(result, drill=access.may_see_team_rows(team_id))
+    parent = snap.evaluator.results.parent(team_id)
     members = sorted(access.org.people_in({team_id}, chosen.end))
     people = snap.people.set_index("person_id")["name"]
     visible = [p for p in members if access.may_see_person(p)]
     data = {
         "filters": _filters(snap, chosen),
-        "team": {"team_id": team_id, "name": name, "parent_team_id": snap.evaluator.results.parent(team_id)},
+        "team": {
+            "team_id": team_id,
+            "name": name,
+            "parent_team_id": parent,
+            "parent": team_of(snap, parent) if parent else None,
+        },
         "scorecard": card,
         "people": [{"person_id": p, "name": str(people.get(p, p))} for p in visible],
         "people_total": len(members),

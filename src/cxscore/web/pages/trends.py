@@ -16,6 +16,7 @@ from cxscore.web.pages.common import (
     dimension_values,
     display,
     metric_of,
+    metric_options,
     number,
     period_choices,
     period_of,
@@ -95,11 +96,10 @@ def trends(
         )
     where = ", ".join(f"{k} {v}" for k, v in (("product", product), ("segment", segment)) if v)
     title = f"{definition.label} of {name} by {grain}" + (f" ({where})" if where else "")
-    catalog = snap.evaluator.results.engine.catalog
     data = {
         "filters": {
             "metric": metric,
-            "metrics": sorted(m.name for m in catalog),
+            "metrics": metric_options(snap, ("csat", "nps", "cases_satisfied", "ces")),
             "scope": scope,
             "id": None if scope == "company" else scope_id,
             "grain": grain,
