@@ -93,3 +93,26 @@ def test_shipped_plans_are_valid_and_installed_without_overwriting(tmp_path: Pat
         install_demo_plans(tmp_path) == []
         and (tmp_path / "plans" / "current.yml").read_text() == "# edited\n"
     )
+
+
+def test_a_ramp_or_multiplier_against_the_metrics_direction_is_a_problem() -> None:
+    catalog = load_catalog()
+    head = "name: x\nroles: [support_agent]\ncomponents:\n"
+    ramp = head + "  - {name: b, kind: bonus, metric: reopen_rate, from: 0.05, to: 0.15, amount: 100}\n"
+    found = [str(p) for p in parse_plan(ramp, "plans/x.yml", catalog)[1]]
+    assert found == [
+        "plans/x.yml:4: component 'b': reopen_rate is better lower, so the ramp must run from the worse "
+        "value to the better one (swap 'from' and 'to')."
+    ]
+    assert (
+        parse_plan(ramp.replace("from: 0.05, to: 0.15", "from: 0.15, to: 0.05"), "plans/x.yml", catalog)[1]
+        == []
+    )
+    multiplier = (
+        head + "  - {name: c, kind: commission, base: renewal, rate: 0.1}\n"
+        "  - {name: m, kind: multiplier, metric: reopen_rate, applies_to: [c], "
+        "steps: [{from: 0, factor: 1}]}\n"
+    )
+    assert "a multiplier needs a metric where higher is better" in str(
+        parse_plan(multiplier, "x", catalog)[1][0]
+    )

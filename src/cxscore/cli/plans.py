@@ -259,6 +259,8 @@ def check(
     else:
         for r in results:
             _print_balance(r)
+        if not results:
+            console.print("Nothing to check: nobody held a role of the plans in that year.", highlight=False)
     if any(r.findings for r in results):
         raise typer.Exit(1)
 

@@ -378,6 +378,12 @@ class _Parser:
         thin = self.choice(node, "when_thin", _THIN[use], where)
         return Reading(metric, scope, window, min_n, thin, goal)
 
+    def lower_is_better(self, metric: str) -> bool | None:
+        """Whether the metric is better lower (None without a catalogue or for an unknown metric)."""
+        if self.catalog is None or metric not in self.catalog:
+            return None
+        return self.catalog.get(metric).direction.value == "lower"
+
     def gate(self, node: _Mapping, where: str) -> Gate | None:
         where = f"{where} gate"
         self.unknown(node, _GATE_FIELDS, where)
@@ -426,6 +432,16 @@ class _Parser:
         full = self.signed(node, "to", where) if ramp else None
         if start is not None and start == full:
             self.problem(node, "to", f"{where}: 'from' and 'to' must differ (a ramp needs a width).")
+        elif start is not None and full is not None and reading is not None:
+            lower = self.lower_is_better(reading.metric)
+            if lower is not None and (full < start) != lower:
+                better = "lower" if lower else "higher"
+                self.problem(
+                    node,
+                    "to",
+                    f"{where}: {reading.metric} is better {better}, so the ramp must run from the "
+                    f"worse value to the better one (swap 'from' and 'to').",
+                )
         if reading is None or amount is None:
             return None
         return Bonus(name, label, reading, amount, self.at(node), at, start, full)
@@ -449,6 +465,13 @@ class _Parser:
                     f"{where}: steps must rise in 'from' and never lower the factor "
                     "(a better metric must not pay less).",
                 )
+        if reading is not None and self.lower_is_better(reading.metric):
+            self.problem(
+                node,
+                "metric",
+                f"{where}: {reading.metric} is better lower, and the factor rises with the metric: "
+                "a multiplier needs a metric where higher is better.",
+            )
         applies = node.get("applies_to")
         if not isinstance(applies, list) or not applies:
             self.problem(node, "applies_to", f"{where}: applies_to lists the components it multiplies.")
