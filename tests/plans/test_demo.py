@@ -210,3 +210,12 @@ def test_a_gate_on_the_persons_own_goal_uses_the_goal_policies(payroll: Payroll,
     assert f"at least its {goal.target:.1%} goal" in s.lines[0].how
     # 345,970.41 of new business; her rolling-year renewal rate (71%) is under her goal: 8% of it all
     assert goal.target > 0.71 and s.lines[0].amount == Decimal("27677.63")
+
+
+def test_a_negative_statement_says_what_is_owed(payroll: Payroll) -> None:
+    # Mia Martin (Sales NA), 2025-Q2 under the proposed plan: three first-term churns clawed back exceed
+    # the quarter's commissions.
+    (s,) = statements(payroll, payroll.plan("plans/proposed.yml"), "2025-Q2", "P-00029")
+    clawed = [x for x in s.lines if x.kind == "clawback"]
+    assert len(clawed) == 3 and s.total == Decimal("-288.87")
+    assert "The total is negative: 288.87 USD owed" in s.notes[-1]

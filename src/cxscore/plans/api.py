@@ -114,6 +114,14 @@ def statements(payroll: Payroll, plan: Plan, period_text: str, person: str | Non
     for person_id, stint in paid.items():
         inputs, rows = payroll.facts.inputs(plan, person_id, stint.team_id, period)
         result = evaluate(plan, inputs)
+        owed = (
+            (
+                f"The total is negative: {-result.total:,.2f} {plan.currency} owed, netted against later "
+                "payouts.",
+            )
+            if result.total < 0
+            else ()
+        )
         found.append(
             Statement(
                 person_id=person_id,
@@ -126,7 +134,7 @@ def statements(payroll: Payroll, plan: Plan, period_text: str, person: str | Non
                 lines=result.lines,
                 data_sha256=data_hash(rows),
                 rows=len(set(rows)),
-                notes=notes,
+                notes=notes + owed,
                 software=f"cxscore {__version__}",
             )
         )
