@@ -17,3 +17,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("diagnose") / "company"
     generate(root, "small", SEED)
     return root
+
+
+@pytest.fixture(scope="session")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the same small company built without its planted truths (`cxscore demo --no-truths`)."""
+    root = tmp_path_factory.mktemp("diagnose-clean") / "company"
+    generate(root, "small", SEED, truths=False)
+    return root

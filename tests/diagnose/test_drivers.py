@@ -131,7 +131,7 @@ def test_periods() -> None:
 
 def test_cli_table_and_json(demo: Path) -> None:
     runner = CliRunner()
-    args = ["diagnose", "drivers", "csat", "--scope", "team:T-SUP", "-d", "version", "-d", "team"]
+    args = ["drivers", "csat", "--scope", "team:T-SUP", "-d", "version", "-d", "team"]
     shown = runner.invoke(app, [*args, "--resamples", "20", "--project", str(demo)], terminal_width=200)
     assert shown.exit_code == 0, shown.output
     assert "atlas 3.2" in shown.output and "share of R2" in shown.output
@@ -139,9 +139,7 @@ def test_cli_table_and_json(demo: Path) -> None:
     assert "NaN" not in printed.output  # strict JSON: effects that do not apply are null
     data = json.loads(printed.output)
     assert data["drivers"][0]["name"] == "version" and data["scope"] == "team:T-SUP"
-    failed = runner.invoke(
-        app, ["diagnose", "drivers", "csat", "--period", "someday", "--project", str(demo)]
-    )
+    failed = runner.invoke(app, ["drivers", "csat", "--period", "someday", "--project", str(demo)])
     assert failed.exit_code == 1 and "not a year" in failed.output
 
 
@@ -180,7 +178,7 @@ def test_real_telecom_churn_customer_service_calls_are_a_strong_driver(datasets:
 
 
 def test_cli_file_drivers(datasets: Path) -> None:
-    args = ["diagnose", "file-drivers", str(datasets / CHURN_FILE), "--outcome", "Churn", "--lower-is-better"]
+    args = ["drivers", "--csv", str(datasets / CHURN_FILE), "--outcome", "Churn", "--lower-is-better"]
     args += [
         "-n",
         "Customer service calls",
@@ -197,6 +195,8 @@ def test_cli_file_drivers(datasets: Path) -> None:
         "Customer service calls",
         "International plan",
     }
+    without = CliRunner().invoke(app, ["drivers", "--csv", str(datasets / CHURN_FILE)])
+    assert without.exit_code == 1 and "--outcome" in without.output
 
 
 def test_before_the_defective_release_the_version_explains_little(demo: Path) -> None:

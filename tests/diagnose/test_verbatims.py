@@ -60,7 +60,7 @@ def test_no_output_carries_personal_data(tmp_path: Path) -> None:
     runner = CliRunner()
     for form in (["--format", "json", "--comments"], []):
         shown = runner.invoke(
-            app, ["diagnose", "verbatims", "--csv", str(file), "--topics", "2", *form], terminal_width=250
+            app, ["verbatims", "--csv", str(file), "--topics", "2", *form], terminal_width=250
         )
         assert shown.exit_code == 0, shown.output
         assert not any(secret in shown.output for secret in SECRETS)
@@ -139,11 +139,9 @@ def test_real_portuguese_reviews_are_detected_and_not_scored(datasets: Path) -> 
 
 def test_cli_on_the_demo(demo: Path) -> None:
     runner = CliRunner()
-    shown = runner.invoke(
-        app, ["diagnose", "verbatims", "--period", "2024", "--project", str(demo)], terminal_width=250
-    )
+    shown = runner.invoke(app, ["verbatims", "--period", "2024", "--project", str(demo)], terminal_width=250)
     assert shown.exit_code == 0, shown.output
     assert "Touchpoints" in shown.output and "support_case" in shown.output and "T-SUP" in shown.output
-    printed = runner.invoke(app, ["diagnose", "verbatims", "--format", "json", "--project", str(demo)])
+    printed = runner.invoke(app, ["verbatims", "--format", "json", "--project", str(demo)])
     data = json.loads(printed.output)
     assert data["topics"] and "comments" not in data

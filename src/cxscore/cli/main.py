@@ -7,7 +7,21 @@ from pathlib import Path
 import typer
 
 from cxscore import __version__
-from cxscore.cli import demo, diagnose, goals, ingest, metrics, rewards, scorecard, serve, surveys, users
+from cxscore.cli import (
+    demo,
+    diagnose,
+    drivers,
+    goals,
+    ingest,
+    integrity,
+    metrics,
+    rewards,
+    scorecard,
+    serve,
+    surveys,
+    users,
+    verbatims,
+)
 from cxscore.cli import plans as plans_cli
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 
@@ -79,7 +93,10 @@ app.command("demo")(demo.demo)
 app.add_typer(scorecard.app, name="scorecard")
 app.add_typer(goals.app, name="goals")
 app.add_typer(goals.benchmarks_app, name="benchmarks")
-app.add_typer(diagnose.app, name="diagnose")
+app.command("diagnose")(diagnose.diagnose)
+app.command("drivers")(drivers.drivers)
+app.command("verbatims")(verbatims.verbatims)
+app.command("integrity")(integrity.integrity)
 app.command("rank")(rewards.rank)
 app.command("awards")(rewards.awards)
 app.command("payouts")(plans_cli.payouts)

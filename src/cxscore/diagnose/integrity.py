@@ -132,7 +132,15 @@ def integrity(
     opened = store if store is not None else found.store() if found else None
     assert opened is not None
     settings = Settings(
-        start, end, team, slow_first_response_hours, slow_resolution_hours, late_hours, threshold, metric
+        start,
+        end,
+        team,
+        slow_first_response_hours,
+        slow_resolution_hours,
+        late_hours,
+        threshold,
+        metric,
+        found.root if found else None,
     )
     try:
         return _report(opened, settings, fdr)

@@ -19,7 +19,7 @@ parametrisation), so a variance component at zero is no special case. Methods: d
 >>> y = 3 + rng.normal(0, 1, 20)[agent] + rng.normal(0, 0.5, 100)
 >>> fit = fit_cells(np.ones((100, 1)), [agent], np.ones(100), y, 0.0)
 >>> round(float(fit.beta[0]), 2), fit.variances.round(2).tolist()
-(3.05, [0.71, 0.22])
+(3.0, [0.27, 0.21])
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class _Cells:
     n: FloatArray
     mean: FloatArray
     within: float  # the sum over cells of the squared deviations of rows from their cell mean
+    rank: int  # of the fixed design
 
     @property
     def total(self) -> float:
@@ -164,9 +165,10 @@ def _prepare(
         )
         sizes.append(q)
     z = sparse.hstack(blocks).tocsr() if blocks else sparse.csr_matrix((len(counts), 0))
-    if counts.sum() <= np.linalg.matrix_rank(design):
+    rank = int(np.linalg.matrix_rank(design))
+    if counts.sum() <= rank:
         raise DiagnosisError("Mixed model: fewer facts than fixed effects.")
-    return _Cells(design, z, tuple(sizes), counts, means, float(max(within, 0.0)))
+    return _Cells(design, z, tuple(sizes), counts, means, float(max(within, 0.0)), rank)
 
 
 class _Parts:
@@ -200,7 +202,7 @@ def _deviance(cells: _Cells, ratios: FloatArray) -> float:
     parts = _Parts(cells.parts(ratios))
     beta = parts.beta()
     quadratic = max(parts.yhy - float(beta @ parts.xhy), 0.0)
-    p = int(np.linalg.matrix_rank(cells.x))
+    p = cells.rank
     sigma2 = (quadratic + cells.within) / (cells.total - p)
     sign, log_det_x = np.linalg.slogdet(parts.xhx)
     if sign <= 0:  # a rank-deficient fixed design: use its non-zero eigenvalues
@@ -212,7 +214,7 @@ def _deviance(cells: _Cells, ratios: FloatArray) -> float:
 def _finish(cells: _Cells, ratios: FloatArray) -> MixedFit:
     parts = _Parts(cells.parts(ratios))
     beta = parts.beta()
-    p = int(np.linalg.matrix_rank(cells.x))
+    p = cells.rank
     quadratic = max(parts.yhy - float(beta @ parts.xhy), 0.0)
     sigma2 = (quadratic + cells.within) / (cells.total - p)
     residual = cells.mean - cells.x @ beta

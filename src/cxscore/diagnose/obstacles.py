@@ -48,6 +48,7 @@ class ObstacleVerdict:
 
     metric: str
     kind: str
+    format: str  # the metric's display format, e.g. ".1%"
     team: str
     team_name: str
     within: str  # the team whose facts the model is fitted on (the team's parent by default)
@@ -171,6 +172,7 @@ class _Analysis:
         base = {
             "metric": self.metric.name,
             "kind": self.metric.aggregation.value,
+            "format": self.units.spec,
             "team": self.team,
             "team_name": self.names.get(self.team, self.team),
             "within": self.within,

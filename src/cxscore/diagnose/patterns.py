@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from cxscore.diagnose.peers import MIN_N, binomial_mass, log_odds_ratio, mean_tests, rates_against_peers
+from cxscore.diagnose.peers import MIN_N, bunching_test, log_odds_ratio, mean_tests, rates_against_peers
 from cxscore.errors import DiagnosisError
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Settings:
     late_hours: float
     threshold: float | None
     metric: str
+    root: Path | None = None  # the project folder, for its own metric definitions
 
 
 def _in_period(t: ir.Table, column: str, settings: Settings) -> ir.Table:
@@ -323,7 +325,7 @@ def bunching(store: Store, settings: Settings) -> pd.DataFrame:
 
     if settings.threshold is None:
         return pd.DataFrame()
-    metric = load_catalog().get(settings.metric)
+    metric = load_catalog(settings.root).get(settings.metric)
     if metric.aggregation.value != "share":
         raise DiagnosisError(
             f"The bunching check needs a share metric (e.g. csat); '{metric.name}' is a "
@@ -335,17 +337,15 @@ def bunching(store: Store, settings: Settings) -> pd.DataFrame:
         return pd.DataFrame()
     rows["x"] = np.rint(rows["value"] * rows["n"])
     level = rows.groupby("scope_id")[["x", "n"]].transform("sum")
-    p = (level["x"] / level["n"]).to_numpy(float)
-    n = rows["n"].to_numpy(int)
     t, width = settings.threshold, 0.1
-    above_p = binomial_mass(n, p, t, t + width)
-    below_p = binomial_mass(n, p, t - width, t)
-    value = rows["value"].to_numpy(float)
-    above = int(((value >= t) & (value < t + width)).sum())
-    below = int(((value >= t - width) & (value < t)).sum())
-    expected = float(above_p.sum() / max(above_p.sum() + below_p.sum(), 1e-12))
+    above, below, expected, pvalue = bunching_test(
+        rows["x"].to_numpy(float),
+        rows["n"].to_numpy(float),
+        (level["x"] / level["n"]).to_numpy(float),
+        t,
+        width,
+    )
     window = above + below
-    pvalue = float(scipy_stats.binom.sf(above - 1, window, expected)) if window else 1.0
     share = above / window if window else float("nan")
     return pd.DataFrame([{
         "person": "(everyone)", "team": "(company)", "n": window, "value": share, "peers": expected,

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-__all__ = ["MIN_CLUSTERS", "MIN_N", "binomial_mass", "log_odds_ratio", "mean_tests", "rates_against_peers"]
+__all__ = [
+    "MIN_CLUSTERS",
+    "MIN_N",
+    "binomial_mass",
+    "bunching_test",
+    "log_odds_ratio",
+    "mean_tests",
+    "rates_against_peers",
+]
 
 #: A person needs this many cases, invitations or answers for a check to test them.
 MIN_N = 30
@@ -88,3 +96,30 @@ def binomial_mass(n: np.ndarray, p: np.ndarray, low: float, high: float) -> np.n
     top = scipy_stats.binom.cdf(np.ceil(high * n - 1e-9) - 1, n, p)
     bottom = scipy_stats.binom.cdf(np.ceil(low * n - 1e-9) - 1, n, p)
     return np.asarray(top - bottom, dtype=float)
+
+
+def bunching_test(
+    successes: np.ndarray, n: np.ndarray, level: np.ndarray, threshold: float, width: float
+) -> tuple[int, int, float, float]:
+    """Bunching at a threshold: of the values x/n within `width` of `threshold`, how many lie at or above it
+    (and how many just below), the share at or above that binomial noise around each unit's own `level`
+    would give, and the one-sided binomial p-value of seeing as many or more above.
+
+    A discrete version of McCrary's (2008) density test: comparing the two bins next to the threshold with
+    what each unit's Binomial(n, level) gives handles the lumpy values of small n (4/5 is exactly 80%).
+
+    >>> above, below, expected, p = bunching_test(np.array([4.0, 8, 3]), np.array([5.0, 10, 4]),
+    ...                                           np.array([0.8, 0.8, 0.75]), 0.8, 0.1)
+    >>> above, below, round(expected, 2)
+    (2, 1, 0.53)
+    """
+    value = successes / n
+    above_p = binomial_mass(n, level, threshold, threshold + width)
+    below_p = binomial_mass(n, level, threshold - width, threshold)
+    tolerance = 1e-9
+    above = int(((value >= threshold - tolerance) & (value < threshold + width - tolerance)).sum())
+    below = int(((value >= threshold - width - tolerance) & (value < threshold - tolerance)).sum())
+    expected = float(above_p.sum() / max(float(above_p.sum() + below_p.sum()), 1e-12))
+    window = above + below
+    p_value = float(scipy_stats.binom.sf(above - 1, window, expected)) if window else 1.0
+    return above, below, expected, p_value

@@ -1,0 +1,106 @@
+"""`cxscore verbatims`: topics and sentiment of customers' comments, with touchpoints and teams."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from cxscore.cli.common import ProjectOption, console, find_project, user_errors
+from cxscore.cli.diagnose import Output
+
+
+def verbatims(
+    scope: str = typer.Option("company", "--scope", help="company, team:TEAM_ID or person:PERSON_ID."),
+    period: str | None = typer.Option(
+        None, "--period", help="A year, quarter or month: 2025, 2025-Q2, 2025-03."
+    ),
+    topics: int = typer.Option(8, "--topics", help="How many topics to look for."),
+    language: str = typer.Option("en", "--language", help="The language analysed (sentiment: en only)."),
+    csv: Path | None = typer.Option(
+        None, "--csv", help="Analyse a CSV file instead of the project's responses."
+    ),
+    text_column: str = typer.Option("comment", "--text-column", help="With --csv: the comment column."),
+    touchpoint_column: str | None = typer.Option(
+        None, "--touchpoint-column", help="With --csv: the touchpoint."
+    ),
+    nps_column: str | None = typer.Option(None, "--nps-column", help="With --csv: a 0-10 score column."),
+    csat_column: str | None = typer.Option(None, "--csat-column", help="With --csv: a 1-5 score column."),
+    comments: bool = typer.Option(False, "--comments", help="With --format json: every comment, tagged."),
+    output: Output = typer.Option(Output.table, "--format", "-f", help="table or json."),
+    project: Path | None = ProjectOption,
+) -> None:
+    """Topics and sentiment of customers' comments, linked to touchpoints and the teams behind them.
+
+    E-mail addresses and phone numbers are masked in every output.
+    """
+    from cxscore.diagnose import read_verbatims_csv
+    from cxscore.diagnose import verbatims as analyse
+
+    with user_errors():
+        if csv is not None:
+            report = read_verbatims_csv(
+                csv, text_column, touchpoint_column, nps_column, csat_column, topics=topics, language=language
+            )
+        else:
+            report = analyse(
+                scope=scope,
+                period=period,
+                topics=topics,
+                language=language,
+                project=find_project(project).root,
+            )
+    if output is Output.json:
+        typer.echo(json.dumps(report.to_dict(comments=comments), indent=2, default=str))
+        return
+    _print_verbatims(report)
+
+
+def _scores(scores: tuple[object, ...]) -> str:
+    from cxscore.diagnose import Score
+
+    parts = []
+    for s in scores:
+        assert isinstance(s, Score)
+        value = f"{s.value:+.0f}" if s.kind == "nps" else f"{s.value:.0%}"
+        parts.append(f"{s.kind.upper()} {value} (n={s.n})")
+    return ", ".join(parts)
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_verbatims(report: object) -> None:
+    from rich.table import Table as RichTable
+
+    from cxscore.diagnose import VerbatimReport
+
+    assert isinstance(report, VerbatimReport)
+    console.print(
+        f"Verbatims: {report.source}: {report.total:,} comments; {report.analysed:,} in '{report.language}' "
+        f"analysed; languages: {report.languages}."
+    )
+    table = RichTable("topic", "comments", "sentiment", "scores", "touchpoints", "teams", "example")
+    for t in report.topics:
+        points = ", ".join(f"{p} ({n})" for p, n in t.touchpoints[:3])
+        feel = "-" if t.sentiment != t.sentiment else f"{t.sentiment:+.2f}"
+        table.add_row(
+            t.name,
+            f"{t.comments:,} ({t.share:.0%})",
+            feel,
+            _scores(t.scores),
+            points,
+            ", ".join(t.teams),
+            _short(t.examples[0]) if t.examples else "",
+        )
+    console.print(table)
+    if report.touchpoints:
+        views = RichTable("touchpoint", "comments", "sentiment", "scores", "teams", title="Touchpoints")
+        for v in report.touchpoints:
+            feel = "-" if v.sentiment is None else f"{v.sentiment:+.2f}"
+            views.add_row(v.touchpoint, f"{v.comments:,}", feel, _scores(v.scores), ", ".join(v.teams))
+        console.print(views)
+    for note in report.notes:
+        console.print(f"Note: {note}")

@@ -1,0 +1,88 @@
+"""Obstacle verdicts on the demo company: the defective product and the untrained team are found, a tiny
+team gets no verdict, and the same company built without its planted truths shows no obstacle."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxscore.cli.main import app
+from cxscore.diagnose import Component, ObstacleVerdict, obstacles
+from cxscore.errors import DiagnosisError
+
+REGIONS = ("T-SUP-EMEA", "T-SUP-NA", "T-SUP-APAC", "T-SUP-LATAM")
+
+
+def _part(verdict: ObstacleVerdict, name: str) -> Component:
+    return next(c for c in verdict.components if c.name == name)
+
+
+def test_truth_1_the_defective_version_explains_the_gap_to_a_goal(demo: Path) -> None:
+    verdict = obstacles("csat", team="T-SUP-EMEA", period="2024", goal=0.85, project=demo)
+    product = _part(verdict, "product")
+    assert verdict.decided and verdict.confidence == "clear"
+    assert product.lower > 0 and product.share > 0.4
+    assert product.levels[0].level == "atlas 3.2" and product.levels[0].upper < 0
+    assert "4 of 4 teams" in product.evidence  # low for every team, not this team's doing
+    assert "of the gap goes with product" in verdict.verdict
+    assert _part(verdict, "people").lower < 0 < _part(verdict, "people").upper  # agents: within noise
+
+
+def test_truth_2_the_untrained_team_is_held_back_by_training(demo: Path) -> None:
+    verdict = obstacles("csat", team="T-SUP-LATAM", project=demo)
+    training = _part(verdict, "training")
+    assert verdict.decided and verdict.gap_lower > 0
+    assert training.lower > 0 and training.share > 0.25
+    assert training.levels[0].level == "untrained" and training.levels[0].share == pytest.approx(1.0)
+    assert "of the gap goes with training" in verdict.verdict
+
+
+def test_the_parts_add_up_to_the_gap(demo: Path) -> None:
+    verdict = obstacles("csat", team="T-SUP-APAC", period="2024", project=demo)
+    assert sum(c.drag for c in verdict.components) == pytest.approx(verdict.gap, abs=1e-9)
+    assert verdict.value == pytest.approx(verdict.target - verdict.gap)
+    assert verdict.lower < verdict.value < verdict.upper
+    assert {v.name for v in verdict.variances} == {"agents", "products", "facts (residual)"}
+    assert sum(v.share for v in verdict.variances) == pytest.approx(1.0)
+
+
+def test_no_verdict_on_a_tiny_team_and_it_says_what_is_missing(demo: Path) -> None:
+    verdict = obstacles("csat", team="T-SUP-PREMIER", period="2025", project=demo)
+    assert not verdict.decided and verdict.components == ()
+    assert "needs at least 50" in verdict.verdict and verdict.missing
+
+
+def test_bad_input_names_the_team_and_the_fix(demo: Path) -> None:
+    with pytest.raises(DiagnosisError, match="T-NOPE"):
+        obstacles("csat", team="T-NOPE", project=demo)
+    with pytest.raises(DiagnosisError, match="--goal"):
+        obstacles("csat", team="T-SUP", within="T-SUP", project=demo)
+
+
+def test_a_clean_company_shows_no_obstacle(clean: Path) -> None:
+    for team in REGIONS:
+        for period in (None, "2024", "2025"):
+            verdict = obstacles("csat", team=team, period=period, project=clean)
+            assert "of the gap goes with" not in verdict.verdict, verdict.verdict
+    # Against a goal far above everyone, the product is no obstacle when nothing is defective.
+    high = obstacles("csat", team="T-SUP-EMEA", period="2024", goal=0.97, project=clean)
+    assert "goes with product" not in high.verdict
+    assert _part(high, "product").drag < 0.02
+
+
+def test_cli_table_and_json(demo: Path) -> None:
+    runner = CliRunner()
+    args = ["diagnose", "--metric", "csat", "--team", "T-SUP-EMEA", "--period", "2024", "--goal", "0.85"]
+    shown = runner.invoke(app, [*args, "--project", str(demo)], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "atlas 3.2" in shown.output and "The gap, split" in shown.output
+    printed = runner.invoke(app, [*args, "--format", "json", "--project", str(demo)])
+    data = json.loads(printed.output)
+    assert data["components"][0]["name"] == "product" and data["decided"] is True
+    assert not any(isinstance(v, float) and math.isnan(v) for v in data["components"][-1].values())
+    failed = runner.invoke(app, ["diagnose", "--team", "T-NOPE", "--project", str(demo)])
+    assert failed.exit_code == 1 and "T-NOPE" in failed.output
