@@ -56,6 +56,26 @@ _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'",
 }
+#: The form bodies as OpenAPI declares them (the handlers read the body themselves, within `MAX_BODY`).
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "form_token": {"type": "string", "description": "The token of the page's form."},
+                        "step": {"type": "string", "description": "The screen answered (one per screen)."},
+                        "go": {"type": "string", "enum": ["next", "back", "send"]},
+                    },
+                    "required": ["form_token"],
+                    "additionalProperties": {"type": "string", "description": "An answer, by question id."},
+                }
+            }
+        },
+    }
+}
 _STATUS = {"invalid": 404, "expired": 410, "form": 403, "used": 409, "unknown": 404, "failed": 503}
 _PAGE = {"invalid": "invalid", "expired": "expired", "form": "form", "used": "used", "unknown": "invalid"}
 
@@ -258,7 +278,9 @@ def _question(
     }
 
 
-@router.post("/s/{token}", summary="Answer the survey of a link", response_class=HTMLResponse)
+@router.post(
+    "/s/{token}", summary="Answer the survey of a link", response_class=HTMLResponse, openapi_extra=_FORM_BODY
+)
 async def answer(request: Request, token: str, lang: str | None = None) -> Response:
     service = _service(request)
     try:
@@ -434,7 +456,10 @@ def unsubscribe_page(request: Request, token: str) -> Response:
 
 
 @router.post(
-    "/u/{token}", summary="Unsubscribe the contact of a link from every survey", response_class=HTMLResponse
+    "/u/{token}",
+    summary="Unsubscribe the contact of a link from every survey",
+    response_class=HTMLResponse,
+    openapi_extra=_FORM_BODY,
 )
 async def unsubscribe(request: Request, token: str) -> Response:
     service = _service(request)

@@ -217,7 +217,16 @@ def _answer(status: int, payload: dict[str, Any], retry: float | None = None) ->
     return JSONResponse(payload, status, headers=headers)
 
 
-@router.post("/hooks/{source}", summary="Receive survey responses from another tool")
+@router.post(
+    "/hooks/{source}",
+    summary="Receive survey responses from another tool",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+        }
+    },
+)
 async def receive(request: Request, source: str) -> Response:
     service: SurveyService = request.app.state.surveys
     client = request.client.host if request.client else "unknown"
