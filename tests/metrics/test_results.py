@@ -116,3 +116,41 @@ def test_compute_api_on_a_project(project: Any) -> None:
 
     result = cxscore.compute("nps", by=["team"], grain="quarter", project=project.root)
     assert result.empty and "p_value" in result.columns
+
+
+def _linearised(starting: list[float], ending: list[float]) -> tuple[float, float]:
+    """A ratio estimator and its linearised standard error (Cochran 1977, 6.3), by hand."""
+    start, end = np.array(starting), np.array(ending)
+    ratio = end.sum() / start.sum()
+    return ratio, (end - ratio * start).std(ddof=1) / (start.mean() * np.sqrt(len(start)))
+
+
+def test_revenue_retention_change_is_the_z_test_of_two_ratio_estimators(world: Any) -> None:
+    from statsmodels.stats.weightstats import _zstat_generic2 as z_test
+
+    # Terms (starting ARR, renewed ARR): 2024 (100, 130) and (90, 0); 2025 as in test_builtin.
+    before, before_se = _linearised([100.0, 90.0], [130.0, 0.0])
+    now, now_se = _linearised([200.0, 50.0, 80.0, 60.0], [0.0, 40.0, 80.0, 0.0])
+    _, want = z_test(now - before, np.hypot(now_se, before_se), alternative="two-sided")
+    result = world.compute("net_revenue_retention", grain="year").set_index("period")
+    assert result.loc[D(2025, 1, 1)].p_value == pytest.approx(want, rel=1e-9)
+    assert np.isnan(result.loc[D(2024, 1, 1)].p_value)  # 2023 had one term: no standard error
+
+
+def test_rate_change_is_the_exact_conditional_test(world: Any) -> None:
+    from scipy import stats as scipy_stats
+
+    result = world.compute("testimonials_per_event", by=["team"], grain="year")
+    rows = result[result.scope_id == "EVENTS"].set_index("period")
+    now, then = rows.loc[D(2024, 1, 1)], rows.loc[D(2023, 1, 1)]
+    # Given all testimonials of both years, this year's share is binomial with p = its share of events.
+    total = int(now.numerator + then.numerator)
+    want = scipy_stats.binomtest(int(now.numerator), total, now.n / (now.n + then.n)).pvalue
+    assert now.p_value == pytest.approx(want, rel=1e-9)
+
+
+def test_no_change_test_for_sums_and_percentiles(world: Any) -> None:
+    for metric in ("new_business_arr", "time_to_resolution"):
+        result = world.compute(metric, grain="quarter")
+        assert result.previous_value.notna().any()
+        assert result.p_value.isna().all()

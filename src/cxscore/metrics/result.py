@@ -237,6 +237,15 @@ def _revenue(frame: pd.DataFrame, level: float) -> Computed:
     residuals d = ending - R * starting, over the mean starting amount, over sqrt(n); the interval is
     the Student t interval with that spread, from `cxscore.stats.mean_interval`.
     """
+    ratio, sd, n = _revenue_spread(frame)
+    lower, upper = stats.mean_interval(np.nan_to_num(ratio), sd, n, level)
+    defined = ~np.isnan(ratio)
+    lower = np.where(defined, np.maximum(lower, 0.0), np.nan)
+    return ratio, (lower, np.where(defined, upper, np.nan)), stats.Method.STUDENT_T
+
+
+def _revenue_spread(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ratio R, the linearised standard deviation of a term's contribution, and n."""
     n = frame["n"].to_numpy(dtype="float64")
     ratio = _divide(frame["ending"], frame["starting"])
     r = np.nan_to_num(ratio)
@@ -248,10 +257,7 @@ def _revenue(frame: pd.DataFrame, level: float) -> Computed:
     spread = np.sqrt(np.maximum(residual_squares, 0.0) / np.where(n > 1, n - 1.0, 1.0))
     mean_start = np.nan_to_num(_divide(frame["starting"], frame["n"]), nan=1.0)
     sd = np.where(mean_start > 0, spread / np.where(mean_start > 0, mean_start, 1.0), 0.0)
-    lower, upper = stats.mean_interval(r, sd, n, level)
-    defined = ~np.isnan(ratio)
-    lower = np.where(defined, np.maximum(lower, 0.0), np.nan)
-    return ratio, (lower, np.where(defined, upper, np.nan)), stats.Method.STUDENT_T
+    return ratio, sd, n
 
 
 def _percentile(frame: pd.DataFrame, level: float) -> Computed:
@@ -276,7 +282,7 @@ def _compare(
     metric: Metric, frame: pd.DataFrame, groups: list[str], lag: int, prefix: str, p_name: str, change: str
 ) -> pd.DataFrame:
     """Add the value `lag` periods earlier, the change since then, and the change's p-value."""
-    wanted = ["value", *[c for c in _TEST_INPUTS.get(metric.aggregation, ()) if c in frame.columns]]
+    wanted = ["value", *[c for c in _test_inputs(metric) if c in frame.columns]]
     earlier = frame[[*groups, "_ordinal", *wanted]].copy()
     earlier["_ordinal"] += lag
     earlier = earlier.rename(columns={c: f"_{prefix}_{c}" for c in wanted})
@@ -292,28 +298,88 @@ _TEST_INPUTS: dict[Aggregation, tuple[str, ...]] = {
     Aggregation.SHARE: ("n", "successes"),
     Aggregation.RETENTION: ("n", "successes"),
     Aggregation.MEAN: ("n", "total", "total_squares"),
+    Aggregation.COUNT: ("n",),
+    Aggregation.RATE: ("n", "numerator", "denominator"),
+    Aggregation.RATIO: ("n", "numerator", "denominator"),
 }
+
+
+def _test_inputs(metric: Metric) -> tuple[str, ...]:
+    """The statistics a change test needs from the earlier period (none: no test is given)."""
+    return _REVENUE if _is_revenue(metric) else _TEST_INPUTS.get(metric.aggregation, ())
 
 
 def _pvalue(metric: Metric, frame: pd.DataFrame, prefix: str) -> np.ndarray:
     kind = metric.aggregation
     nan = np.full(len(frame), math.nan)
-    if kind not in _TEST_INPUTS or (kind is Aggregation.RETENTION and "successes" not in frame.columns):
+    inputs = _test_inputs(metric)
+    if not inputs or not all(c in frame.columns for c in inputs):
         return nan
-    before = frame[[f"_{prefix}_{c}" for c in _TEST_INPUTS[kind]]].set_axis(list(_TEST_INPUTS[kind]), axis=1)
+    before = frame[[f"_{prefix}_{c}" for c in inputs]].set_axis(list(inputs), axis=1)
     known = before["n"].notna().to_numpy()
     if not known.any():
         return nan
     now, then = frame[known], before[known].astype("float64")
-    if kind is Aggregation.NPS:
-        found = stats.nps_change_pvalue(
-            now["promoters"], now["detractors"], now["n"], then["promoters"], then["detractors"], then["n"]
-        )
-    elif kind is Aggregation.MEAN:
-        mean1, sd1, n1 = _spread(now)
-        mean2, sd2, n2 = _spread(then)
-        found = stats.mean_change_pvalue(mean1, np.nan_to_num(sd1), n1, mean2, np.nan_to_num(sd2), n2)
-    else:
-        found = stats.proportion_change_pvalue(now["successes"], now["n"], then["successes"], then["n"])
-    nan[known] = found
+    nan[known] = _TESTS[kind if not _is_revenue(metric) else None](now, then)
     return nan
+
+
+def _nps_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    return stats.nps_change_pvalue(
+        now["promoters"], now["detractors"], now["n"], then["promoters"], then["detractors"], then["n"]
+    )
+
+
+def _mean_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    mean1, sd1, n1 = _spread(now)
+    mean2, sd2, n2 = _spread(then)
+    return stats.mean_change_pvalue(mean1, np.nan_to_num(sd1), n1, mean2, np.nan_to_num(sd2), n2)
+
+
+def _share_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    return stats.proportion_change_pvalue(now["successes"], now["n"], then["successes"], then["n"])
+
+
+def _count_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    """Counts of two periods as Poisson counts over equal exposures."""
+    return stats.rate_change_pvalue(now["n"], 1.0, then["n"], 1.0)
+
+
+def _rate_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    return stats.rate_change_pvalue(
+        now["numerator"], now["denominator"], then["numerator"], then["denominator"]
+    )
+
+
+def _ratio_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    """As the interval: a proportion when the numerator fits in the denominator in both periods, else
+    a rate."""
+    top1, bottom1 = now["numerator"].to_numpy(dtype="float64"), now["denominator"].to_numpy(dtype="float64")
+    top2, bottom2 = then["numerator"].to_numpy(dtype="float64"), then["denominator"].to_numpy(dtype="float64")
+    subset = (top1 <= bottom1) & (top2 <= bottom2)
+    share = stats.proportion_change_pvalue(
+        np.where(subset, top1, 0.0), bottom1, np.where(subset, top2, 0.0), bottom2
+    )
+    return np.where(subset, share, stats.rate_change_pvalue(top1, bottom1, top2, bottom2))
+
+
+def _revenue_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
+    """Two ratio estimators with their linearised standard errors: a z test of the difference."""
+    ratio1, sd1, n1 = _revenue_spread(now)
+    ratio2, sd2, n2 = _revenue_spread(then)
+    se1 = np.where(n1 > 1, sd1 / np.sqrt(np.where(n1 > 1, n1, 1.0)), np.nan)
+    se2 = np.where(n2 > 1, sd2 / np.sqrt(np.where(n2 > 1, n2, 1.0)), np.nan)
+    return stats.ratio_change_pvalue(ratio1, se1, ratio2, se2)
+
+
+#: The change test of each aggregation (None: revenue retention). Sums and percentiles have none.
+_TESTS: dict[Aggregation | None, Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]] = {
+    Aggregation.NPS: _nps_test,
+    Aggregation.MEAN: _mean_test,
+    Aggregation.SHARE: _share_test,
+    Aggregation.RETENTION: _share_test,
+    Aggregation.COUNT: _count_test,
+    Aggregation.RATE: _rate_test,
+    Aggregation.RATIO: _ratio_test,
+    None: _revenue_test,
+}

@@ -14,6 +14,7 @@ formulas, references and worked examples are in docs/concepts/statistics.md.
 from __future__ import annotations
 
 from cxscore.stats._bootstrap import Statistic, bootstrap_interval
+from cxscore.stats._changes import binomial_test, rate_change_pvalue, ratio_change_pvalue
 from cxscore.stats._estimate import Estimate, Method
 from cxscore.stats._inputs import FloatArray, Interval
 from cxscore.stats._means import mean_change_pvalue, mean_interval
@@ -38,6 +39,7 @@ __all__ = [
     "Shrunk",
     "Statistic",
     "adjust_pvalues",
+    "binomial_test",
     "bootstrap_interval",
     "mean_change_pvalue",
     "mean_interval",
@@ -49,7 +51,9 @@ __all__ = [
     "proportion_difference_interval",
     "proportion_variance",
     "quantile_rank_bounds",
+    "rate_change_pvalue",
     "rate_interval",
+    "ratio_change_pvalue",
     "ratio_interval",
     "sample_size_for_nps",
     "sample_size_for_proportion",
