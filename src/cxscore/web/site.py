@@ -86,6 +86,7 @@ class Site:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["format_number"] = format_number
         self.templates.env.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
+        self.templates.env.filters["money"] = money
         # Sign-ins per address: `login_burst` at once, then one every 2 s. Per account name: twice the
         # lockout's failures, then one every 6 s (names that do not exist have no lockout to stop guessing).
         self.login_limit = RateLimiter(per_second=0.5, burst=settings.login_burst)
@@ -306,6 +307,16 @@ def clean(value: Any) -> Any:
     if value is None or isinstance(value, str | int | bool):
         return value
     return str(value)
+
+
+def money(amount: str | float | None) -> str:
+    """An amount of money with thousands separators and cents: 16606.5 -> '16,606.50'."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{Decimal(str(amount)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(amount)
 
 
 def format_number(value: float | None, spec: str = ".3g") -> str:
