@@ -12,7 +12,7 @@ import pytest
 from cxscore.errors import ConfigError, PayoutError
 from cxscore.plans import Payroll, payouts, statements
 from cxscore.plans.balance import balance
-from cxscore.plans.whatif import compare
+from cxscore.plans.comparison import compare
 from cxscore.store import Project
 
 # Bookings of a person in a quarter, by kind, credited while the person was a sales rep on the booking day.

@@ -164,8 +164,8 @@ def _not_paid(payroll: Payroll, plan: Plan, person: str, period: str, paid: Mapp
 
 
 def payouts(
-    project: Path | str | None = None,
-    period: str = "",
+    project: Path | str | None,
+    period: str,
     person: str | None = None,
     *,
     plan: str | Path | None = None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from cxscore.plans.comparison import pay_year
 from cxscore.plans.definition import Commission, Plan, Tier
 from cxscore.plans.evaluation import evaluate, money
 from cxscore.plans.facts import Facts
@@ -28,7 +29,6 @@ from cxscore.plans.findings import (
     team_findings,
 )
 from cxscore.plans.levers import RETENTION_METRICS, Lever, Outcomes, book_per_period, nps_gap
-from cxscore.plans.whatif import pay_year
 
 if TYPE_CHECKING:
     from pathlib import Path
