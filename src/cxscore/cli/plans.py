@@ -16,7 +16,7 @@ from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 if TYPE_CHECKING:
     from cxscore.plans import Statement
     from cxscore.plans.balance import RoleBalance
-    from cxscore.plans.whatif import WhatIf
+    from cxscore.plans.comparison import WhatIf
 
 app = typer.Typer(
     help="Incentive plans: list, show, validate, what-if and the balance check.", no_args_is_help=True
@@ -196,7 +196,7 @@ def whatif(
     project: Path | None = ProjectOption,
 ) -> None:
     """Pay a past year again under a changed plan: cost and payouts by role, component and person."""
-    from cxscore.plans.whatif import whatif as compare
+    from cxscore.plans.comparison import whatif as compare
     from cxscore.rewards.export import to_csv
 
     with user_errors():
