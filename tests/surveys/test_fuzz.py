@@ -43,7 +43,8 @@ def counts(served: Served) -> tuple[object, ...]:
     with served.app.state.store_lock:
         row = served.store.execute(
             "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM unsubscribes), "
-            "(SELECT count(*) FROM _survey_partials), (SELECT count(*) FROM _survey_links WHERE used_at IS NOT NULL)"
+            "(SELECT count(*) FROM _survey_partials), "
+            "(SELECT count(*) FROM _survey_links WHERE used_at IS NOT NULL)"
         ).fetchone()
     return tuple(row)
 

@@ -231,3 +231,26 @@ def test_unsubscribing_is_honoured_forever(
     assert rows(served, "SELECT contact_id, email, source FROM unsubscribes") == [
         ("C-1", "maria@northwind.example", "link")
     ]
+
+
+def test_anonymous_answers_lead_back_to_nobody(
+    served: Served, client: httpx.Client, company: Project, inbox: Inbox
+) -> None:
+    from .conftest import TEAM_PULSE
+
+    (company.root / "surveys" / "team-pulse.yml").write_text(TEAM_PULSE, encoding="utf-8")
+    send(served, company, ["team-pulse"])
+    link = link_for(inbox, "tom@northwind.example")
+    page = client.get(link)
+    assert "anonymous" in page.text
+    assert client.post(link, data={"form_token": form_token(page.text), "nps": "0"}).status_code == 200
+    ((invitation, contact, account, case, person, team, at),) = rows(
+        served,
+        "SELECT invitation_id, contact_id, account_id, case_id, person_id, team_id, responded_at "
+        "FROM responses",
+    )
+    assert (invitation, contact, account, case, person, team) == (None, None, None, None, None, "T-AM")
+    assert (at.hour, at.minute, at.second) == (0, 0, 0)  # type: ignore[attr-defined]
+    assert rows(served, "SELECT response_id FROM _survey_links WHERE used_at IS NOT NULL") == [(None,)]
+    time.sleep(1.5)  # the writer opens follow-ups within a second: none for an anonymous detractor
+    assert rows(served, "SELECT count(*) FROM followups") == [(0,)]

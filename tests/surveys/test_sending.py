@@ -155,3 +155,19 @@ def test_definitions_are_synced_to_the_survey_tables(company: Project, store: St
 def test_unknown_survey_names_the_ones_there_are(company: Project, store: Store, tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"no survey 'nope'.*case-csat, quarterly-nps"):
         api.send(store, company.root, surveys=["nope"], now=NOW)
+
+
+def test_manual_surveys_invite_the_contacts_given_with_the_same_rules(
+    company: Project, store: Store, inbox: Inbox
+) -> None:
+    (company.root / "surveys" / "onboarding.yml").write_text(
+        "id: onboarding\nname: Onboarding\ntrigger: manual\n"
+        "questions: [{id: ces, kind: ces, text: 'Getting started was easy.'}]\n",
+        encoding="utf-8",
+    )
+    assert api.send(store, company.root, surveys=["onboarding"], now=NOW).total == 0  # selects nobody itself
+    report = api.send(store, company.root, surveys=["onboarding"], contacts=["C-2", "C-4", "C-404"], now=NOW)
+    assert report.invited == {"onboarding": 1}  # C-4 has no address, C-404 does not exist
+    assert invitations(store) == [("onboarding", "C-2", "A-1", None, "P-3", "T-AM", None)]
+    again = api.send(store, company.root, surveys=["onboarding"], contacts=["C-2"], now=NOW)
+    assert again.total == 0  # fatigue

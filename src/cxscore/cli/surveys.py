@@ -109,15 +109,20 @@ def validate(project: Path | None = ProjectOption) -> None:
 def send(
     survey_ids: list[str] | None = typer.Argument(None, help="Surveys to send (default: all)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only list whom each survey would invite."),
+    contact: list[str] | None = typer.Option(
+        None, "--contact", help="Invite this contact instead of the trigger's (repeat; manual surveys)."
+    ),
     project: Path | None = ProjectOption,
 ) -> None:
-    """Invite everyone the surveys' triggers select now, after fatigue and unsubscribes; e-mail via SMTP."""
+    """Invite whom the triggers select now (or --contact ones), minus fatigue and unsubscribes; by e-mail."""
     from cxscore.surveys import api
 
     with user_errors():
         found = find_project(project)
         with _store(found) as store:
-            report = api.send(store, found.root, surveys=survey_ids or None, dry_run=dry_run)
+            report = api.send(
+                store, found.root, surveys=survey_ids or None, contacts=contact or None, dry_run=dry_run
+            )
     if dry_run:
         for survey_id, candidate in report.planned:
             console.print(f"{survey_id}: {candidate.contact_id} <{candidate.email}>", highlight=False)

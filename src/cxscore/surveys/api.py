@@ -13,7 +13,7 @@ and writes it there, so a survey defined in the web app is a reviewable file lik
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,10 +109,12 @@ def send(
     root: Path,
     *,
     surveys: Iterable[str] | None = None,
+    contacts: Sequence[str] | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> SendReport:
-    """Send the invitations the surveys' triggers call for (all surveys, or those named)."""
+    """Send the invitations the surveys' triggers call for (all surveys, or those named); with `contacts`,
+    invite those contacts instead (how `manual` and `touchpoint` surveys are sent)."""
     defined = load_surveys(root)
     chosen = list(surveys) if surveys else None
     for survey_id in chosen or []:
@@ -124,7 +126,9 @@ def send(
                     )
                 ]
             )
-    return send_surveys(store, root, read_settings(root), defined, only=chosen, now=now, dry_run=dry_run)
+    return send_surveys(
+        store, root, read_settings(root), defined, only=chosen, contacts=contacts, now=now, dry_run=dry_run
+    )
 
 
 def remind(store: Store, root: Path, *, now: datetime | None = None, dry_run: bool = False) -> SendReport:

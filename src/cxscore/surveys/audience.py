@@ -14,6 +14,7 @@ this survey for the same trigger.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,6 +83,12 @@ _TRIGGERS = {
 }
 
 
+_BY_CONTACT = f"""
+    SELECT {_CONTACT}, NULL AS case_id, NULL AS event_id, NULL AS product_id, NULL AS person_id,
+           NULL AS team_id, CAST(? AS DATE) AS day
+    FROM contacts c WHERE c.contact_id IN ({{marks}})"""
+
+
 def _rested(fatigue_days: int) -> str:
     """The conditions every candidate meets: an address, never unsubscribed, not invited lately."""
     return f"""
@@ -123,14 +130,24 @@ _TEAM_OF = (
 )
 
 
-def select_candidates(store: Store, survey: Survey, now: datetime, fatigue_days: int) -> list[Candidate]:
-    """The contacts `survey` would invite at `now` (UTC, naive), one per contact, credit resolved."""
-    trigger = _TRIGGERS.get(survey.trigger)
-    if trigger is None:  # `manual` and `touchpoint` surveys are sent through the API with explicit contacts
+def select_candidates(
+    store: Store, survey: Survey, now: datetime, fatigue_days: int, contacts: Sequence[str] | None = None
+) -> list[Candidate]:
+    """The contacts `survey` would invite at `now` (UTC, naive), one per contact, credit resolved.
+
+    `contacts` names the contacts to invite instead of the trigger's (how `manual` and `touchpoint`
+    surveys are sent); fatigue and unsubscribes still apply."""
+    if contacts is not None:
+        marks = ", ".join("?" for _ in contacts) or "NULL"
+        trigger = _BY_CONTACT.format(marks=marks)
+        params: list[object] = [now.date(), *contacts]
+    elif survey.trigger in _TRIGGERS:
+        trigger = _TRIGGERS[survey.trigger]
+        due = now - timedelta(hours=survey.delay_hours)
+        since = due - timedelta(days=survey.lookback_days)
+        params = [now.date()] * 3 if survey.trigger == "relationship" else [since, due, survey.id]
+    else:  # `manual` and `touchpoint` surveys select nobody on their own
         return []
-    due = now - timedelta(hours=survey.delay_hours)
-    since = due - timedelta(days=survey.lookback_days)
-    params: list[object] = [now.date()] * 3 if survey.trigger == "relationship" else [since, due, survey.id]
     person, team = _CREDIT[survey.credit]
     team_params: list[object] = [survey.touchpoint] if survey.credit == "touchpoint" else []
     sql = f"""

@@ -7,7 +7,7 @@ that was not sent and fatigue never misses one that was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,10 +71,12 @@ def send_surveys(
     surveys: Mapping[str, Survey],
     *,
     only: Iterable[str] | None = None,
+    contacts: Sequence[str] | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> SendReport:
-    """Invite everyone the surveys' triggers select at `now`; with `dry_run`, only say whom."""
+    """Invite everyone the surveys' triggers select at `now` (or the `contacts` given); with `dry_run`,
+    only say whom."""
     now = now or utc_now()
     chosen = [surveys[s] for s in only] if only else list(surveys.values())
     report = SendReport(dry_run=dry_run)
@@ -82,7 +84,7 @@ def send_surveys(
     invited_now: set[str] = set()  # one invitation per contact per run, across surveys (fatigue)
     plan: list[tuple[Survey, Candidate]] = []
     for survey in chosen:
-        for candidate in select_candidates(store, survey, now, settings.fatigue_days):
+        for candidate in select_candidates(store, survey, now, settings.fatigue_days, contacts):
             if candidate.contact_id in invited_now:
                 continue
             invited_now.add(candidate.contact_id)
