@@ -219,3 +219,15 @@ def test_a_negative_statement_says_what_is_owed(payroll: Payroll) -> None:
     clawed = [x for x in s.lines if x.kind == "clawback"]
     assert len(clawed) == 3 and s.total == Decimal("-288.87")
     assert "The total is negative: 288.87 USD owed" in s.notes[-1]
+
+
+def test_a_rep_who_moved_on_still_owes_the_clawback_of_an_earlier_sale(payroll: Payroll) -> None:
+    # P-00021 was a sales rep in Sales EMEA until 2024-12-13, then an account manager. K-0000244
+    # (69,372.68, booked 2024-02-27) churned on 2025-02-25: 7% of it, 4,856.09, is clawed back in 2025-Q1,
+    # on a statement of clawbacks only (no commission or bonus in a quarter without the role).
+    proposed = payroll.plan("plans/proposed.yml")
+    (s,) = statements(payroll, proposed, "2025-Q1", "P-00021")
+    assert [(x.kind, x.amount) for x in s.lines] == [("clawback", Decimal("-4856.09"))]
+    assert "held no role of this plan in 2025-Q1" in s.notes[0] and s.team == "T-SALES-EMEA"
+    assert "P-00021" in {x.person_id for x in statements(payroll, proposed, "2025-Q1")}
+    assert "P-00021" not in {x.person_id for x in statements(payroll, proposed, "2025-Q2")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,23 +104,31 @@ def statements(payroll: Payroll, plan: Plan, period_text: str, person: str | Non
 
     period = payout_period(plan, period_text)
     paid = payroll.facts.participants(plan, period)
+    former = payroll.facts.former(plan, period)
     if person is not None:
-        if person not in paid:
+        if person not in paid and person not in former:
             raise PayoutError(_not_paid(payroll, plan, person, period.label, paid))
-        paid = {person: paid[person]}
+        paid = {person: paid[person]} if person in paid else {}
+        former = {person: former[person]} if person in former else {}
     path = payroll.project.root / plan.file
     version = plan_version(plan.name, path if path.is_file() else None, plan.text, plan.file)
     notes = _notes(payroll, period.end)
     found = []
-    for person_id, stint in paid.items():
-        inputs, rows = payroll.facts.inputs(plan, person_id, stint.team_id, period)
+    for person_id, stint in [*paid.items(), *former.items()]:
+        member = person_id in paid
+        inputs, rows = payroll.facts.inputs(plan, person_id, stint.team_id, period, paid=member)
         result = evaluate(plan, inputs)
+        lines = result.lines if member else tuple(x for x in result.lines if x.kind == "clawback")
+        if not lines:
+            continue
+        left = () if member else (
+            f"{person_id} held no role of this plan in {period.label}: the statement holds only the "
+            f"clawbacks of sales made as {stint.role_id} in {stint.team_id}.",
+        )  # fmt: skip
+        total = sum((x.amount for x in lines), Decimal(0))
         owed = (
-            (
-                f"The total is negative: {-result.total:,.2f} {plan.currency} owed, netted against later "
-                "payouts.",
-            )
-            if result.total < 0
+            (f"The total is negative: {-total:,.2f} {plan.currency} owed, netted against later payouts.",)
+            if total < 0
             else ()
         )
         found.append(
@@ -131,10 +140,10 @@ def statements(payroll: Payroll, plan: Plan, period_text: str, person: str | Non
                 period=period.label,
                 currency=plan.currency,
                 plan=version,
-                lines=result.lines,
+                lines=lines,
                 data_sha256=data_hash(rows),
                 rows=len(set(rows)),
-                notes=notes + owed,
+                notes=notes + left + owed,
                 software=f"cxscore {__version__}",
             )
         )

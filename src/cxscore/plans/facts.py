@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxscore.errors import PayoutError
 from cxscore.plans.definition import Commission, Plan, Reading
-from cxscore.plans.evaluation import Booking, Churn, Inputs, Measure
+from cxscore.plans.evaluation import Booking, Churn, Inputs, Measure, evaluate
 from cxscore.scorecards.period import Period
 
 if TYPE_CHECKING:
@@ -114,6 +114,18 @@ class Facts:
                 found[person] = max(inside, key=lambda s: s.start)
         return found
 
+    def former(self, plan: Plan, period: Period) -> dict[str, Stint]:
+        """People without a plan role in the period whose sale under the plan churned in it (they owe its
+        clawback), each with the stint of that sale's booking day."""
+        paid = self.participants(plan, period)
+        found: dict[str, Stint] = {}
+        for person in sorted(p for p in self._credited if p is not None and p not in paid):
+            churned = self.churns(plan, person, period)
+            stint = self.role_on(person, churned[0]["booked_on"]) if churned else None
+            if stint is not None:
+                found[person] = stint
+        return found
+
     def last_booking(self) -> dt.date | None:
         return max((c["booked_on"] for c in self.contracts), default=None)
 
@@ -205,18 +217,19 @@ class Facts:
         return found[0], found[1]
 
     def inputs(
-        self, plan: Plan, person: str, team: str, period: Period, *, churns: bool = True
+        self, plan: Plan, person: str, team: str, period: Period, *, churns: bool = True, paid: bool = True
     ) -> tuple[Inputs, list[tuple[object, ...]]]:
         """The inputs of one person's statement and the rows they came from (for the data hash).
 
         The commission a churned contract earned is found by paying its booking period again with the
-        same plan (without that period's own clawbacks).
+        same plan (without that period's own clawbacks). With `paid=False` (a person who has left the
+        plan's roles) only the clawbacks are gathered.
         """
         rows: list[tuple[object, ...]] = [s.row() for s in self.stints.get(person, ())]
-        booked = self.bookings(plan, person, period)
+        booked = self.bookings(plan, person, period) if paid else []
         rows += [_row("booking", c) for c in booked]
         measures = {}
-        for reading in plan.readings():
+        for reading in plan.readings() if paid else ():
             own_id = person if reading.scope == "person" else team
             own = self.measure(reading, own_id, period, plan.period, reading.scope)
             fallback = (
@@ -229,14 +242,10 @@ class Facts:
         found: list[Churn] = []
         if churns:
             for c in self.churns(plan, person, period):
-                from cxscore.plans.evaluation import evaluate
-
                 origin = period_of(plan, c["booked_on"])
                 original, original_rows = self.inputs(plan, person, team, origin, churns=False)
-                paid = evaluate(plan, original).allocations
-                shares = {
-                    name: got[c["contract_id"]] for name, got in paid.items() if c["contract_id"] in got
-                }
+                earned = evaluate(plan, original).allocations
+                shares = {n: got[c["contract_id"]] for n, got in earned.items() if c["contract_id"] in got}
                 rows += [_row("churn", c), *original_rows]
                 found.append(
                     Churn(
