@@ -319,8 +319,8 @@ async def submit_all(
 
 
 def start_server(root: Path, port: int, log: Path, bare: bool) -> subprocess.Popen[bytes]:
-    handle = log.open("ab")
-    process = subprocess.Popen(serve_command(root, port, bare), stdout=handle, stderr=subprocess.STDOUT)
+    with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(serve_command(root, port, bare), stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
