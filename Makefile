@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-company
 DEMO_SIZE ?= small
+# make demo SERVE=0 builds the demo and prints the logins without starting the web app (for scripts).
+SERVE ?= 1
 
-.PHONY: demo test lint typecheck pytest engines docs bench clean
+.PHONY: demo test lint typecheck pytest engines docs bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +27,20 @@ engines:
 	  echo "Java is missing (Spark needs it): installing openjdk-17-jre-headless"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; \
 	fi
+	@if ! test -x /usr/bin/chromium; then \
+	  echo "Chromium is missing (the browser tests drive it): installing chromium"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 # The main job: build the demo company, then the company's scorecard summary for the latest quarter
-# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports), then the year's awards.
+# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports), then the year's awards; then one web
+# account per role (logins printed once) and the web app on http://127.0.0.1:8000 (SERVE=0: not served).
 demo: $(STAMP)
 	$(BIN)/cxscore demo --size $(DEMO_SIZE) --project $(DEMO_DIR) --force
 	$(BIN)/cxscore scorecard summary --project $(DEMO_DIR) --industry b2b_saas --out $(DEMO_DIR)/reports
 	$(BIN)/cxscore awards --period 2025 --project $(DEMO_DIR)
+	$(BIN)/cxscore users demo --project $(DEMO_DIR)
+	@if [ "$(SERVE)" != "0" ]; then $(BIN)/cxscore serve --project $(DEMO_DIR) --host 127.0.0.1 --port 8000; fi
 
 test: $(STAMP) lint typecheck pytest
 
@@ -51,6 +60,10 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_speed.py
+
+# The pictures in docs/screenshots: the browser tests' main pages on a laptop and a phone.
+screenshots: $(STAMP) engines
+	CXSCORE_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web/test_browser.py -k screenshots -q
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

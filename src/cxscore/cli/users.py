@@ -115,3 +115,32 @@ def token(
         finally:
             store.close()
     console.print(made, highlight=False)
+
+
+@app.command("demo")
+def demo(project: Path | None = ProjectOption) -> None:
+    """Create one account per role for the demo company (replacing earlier demo accounts) and print the
+    logins: each password is generated, printed once and stored only as an argon2 hash."""
+    from rich.table import Table as RichTable
+
+    from cxscore.web.accounts import demo_people
+    from cxscore.web.tables import ROLES
+
+    made = []
+    with user_errors():
+        store, accounts = _accounts(project)
+        try:
+            people = demo_people(store)
+            for role in ROLES:
+                person, name = people[role]
+                username = role.replace("_", "-")
+                password = secrets.token_urlsafe(12)
+                store.execute("DELETE FROM _users WHERE username = ?", [username])
+                accounts.add(username, role, password, person_id=person, display_name=name)
+                made.append((username, password, role, person or "", name or ""))
+        finally:
+            store.close()
+    table = RichTable("username", "password", "role", "person", "name", title="Demo logins (shown once)")
+    for row in made:
+        table.add_row(*row)
+    console.print(table)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cxscore import __version__
 from cxscore.service.settings import WebSettings
@@ -29,7 +30,7 @@ from cxscore.service.settings import WebSettings
 if TYPE_CHECKING:
     from cxscore.store import Project, Store
 
-__all__ = ["SECURITY_HEADERS", "Part", "create_app", "store_of"]
+__all__ = ["SECURITY_HEADERS", "Part", "RootPath", "create_app", "store_of"]
 
 #: Sent with every answer. The pages use no inline scripts or styles and load nothing from elsewhere.
 SECURITY_HEADERS = {
@@ -81,7 +82,6 @@ def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI
         description="Customer-experience scorecards, goals, fair leaderboards and diagnosis. Every page "
         "has a JSON twin under /api; scripts authenticate with `Authorization: Bearer <API token>`.",
         lifespan=_lifespan,
-        root_path=chosen.root_path,
         docs_url=None,  # FastAPI's docs pages load their scripts from a CDN; /api/docs is served locally
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -92,9 +92,31 @@ def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI
     app.state.parts = []
     app.state.settings = chosen
     app.middleware("http")(_security_headers)
+    if chosen.root_path:
+        app.add_middleware(RootPath, prefix=chosen.root_path)
     _install_health(app)
     _install_parts(app)
     return app
+
+
+class RootPath:
+    """Serve under a reverse proxy's path prefix (`CXSCORE_ROOT_PATH`, e.g. /cx), whether the proxy strips
+    the prefix (`/cx/teams` arrives as `/teams`) or passes it on: pages link with the prefix either way."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            path = scope["path"]
+            if not (path == self.prefix or path.startswith(self.prefix + "/")):
+                # Starlette routes on the full path minus the root path: put back what the proxy stripped.
+                scope["path"] = self.prefix + path
+                scope["raw_path"] = scope["path"].encode()
+            scope["root_path"] = self.prefix
+        await self.app(scope, receive, send)
 
 
 def store_of(app: FastAPI) -> tuple[Store, threading.RLock]:

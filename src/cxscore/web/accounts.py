@@ -330,3 +330,34 @@ def _check_password(password: str) -> None:
             f"The password is {len(password)} characters long; use at least {MIN_PASSWORD} "
             "(a few words are easier to remember than symbols)."
         )
+
+
+def demo_people(store: Store) -> dict[str, tuple[str | None, str | None]]:
+    """Whom the demo's accounts are, by role: (person id, name). The executive is a member of the root
+    team; the manager leads the first team with people in it (support teams first: their scorecards have
+    the most answers); the employee works in that team."""
+    teams = store.execute("SELECT team_id, parent_team_id, function FROM teams").fetchall()
+    root = next((t for t, parent, _ in teams if parent is None), None)
+    function = {t: f for t, _, f in teams}
+    rows = store.execute(
+        "SELECT m.person_id, m.team_id, m.role_id, p.name FROM memberships m JOIN people p USING (person_id) "
+        "WHERE m.valid_to IS NULL ORDER BY m.team_id, m.person_id"
+    ).fetchall()
+    names = {person: name for person, _, _, name in rows}
+    executive = next((p for p, team, _, _ in rows if team == root), None)
+    leads = [(p, team) for p, team, role, _ in rows if str(role).endswith(("_lead", "_manager"))]
+    leads.sort(key=lambda lead: (function.get(lead[1]) != "support", lead[1]))
+    lead_roles = ("_lead", "_manager")
+    staff = {
+        team: [p for p, t, role, _ in rows if t == team and not str(role).endswith(lead_roles)]
+        for _, team in leads
+    }
+    manager, team = next(((p, t) for p, t in leads if staff.get(t)), (None, None))
+    employee = staff[team][0] if team else None
+    return {
+        "executive": (executive, names.get(executive or "")),
+        "manager": (manager, names.get(manager or "")),
+        "employee": (employee, names.get(employee or "")),
+        "compensation_admin": (None, "Compensation admin"),
+        "admin": (None, "Administrator"),
+    }

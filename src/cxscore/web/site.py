@@ -233,7 +233,7 @@ class Site:
         if is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]:
             return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
         if status == 401 and not isinstance(error, errors.AccountLockedError):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target = local_path(request) + (f"?{request.url.query}" if request.url.query else "")
             root = request.scope.get("root_path", "")
             return RedirectResponse(f"{root}/login?next={quote(target)}", status_code=303)
         user = None
@@ -273,11 +273,17 @@ def url_with(request: Request, **changes: Any) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def local_path(request: Request) -> str:
+    """The request's path without the reverse proxy's prefix (the root path)."""
+    root = str(request.scope.get("root_path", ""))
+    path = request.url.path
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def json_url(request: Request) -> str:
     """The JSON twin of this page: the same path under /api (the overview's is /api/overview)."""
     root = str(request.scope.get("root_path", ""))
-    path = request.url.path
-    path = path[len(root) :] if root and path.startswith(root) else path
+    path = local_path(request)
     twin = "/api/overview" if path in ("", "/") else f"/api{path}"
     params = {k: v for k, v in request.query_params.items() if k not in ("format", "table", "chart")}
     return root + twin + (f"?{urlencode(params)}" if params else "")
