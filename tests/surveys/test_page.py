@@ -254,3 +254,34 @@ def test_anonymous_answers_lead_back_to_nobody(
     assert rows(served, "SELECT response_id FROM _survey_links WHERE used_at IS NOT NULL") == [(None,)]
     time.sleep(1.5)  # the writer opens follow-ups within a second: none for an anonymous detractor
     assert rows(served, "SELECT count(*) FROM followups") == [(0,)]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_stylesheet_meets_wcag_aa_contrast_and_the_page_is_light() -> None:
+    from pathlib import Path
+
+    import cxscore.surveys
+
+    css = (Path(cxscore.surveys.__file__).parent / "static" / "survey.css").read_text(encoding="utf-8")
+    pattern = r"(?<![-\w])(?:color|border-color|outline): *(?:3px solid )?(#[0-9a-f]{6})"
+    colours = set(re.findall(pattern, css))
+    assert len(colours) >= 4
+    white = _luminance("#ffffff")
+    # Text, borders and focus rings on the white page (WCAG 2.1: 4.5 for text, 3 for controls).
+    for colour in colours - {"#ffffff"}:
+        ratio = (white + 0.05) / (_luminance(colour) + 0.05)
+        assert ratio >= 4.5, (colour, round(ratio, 2))
+    # White text on the buttons and selected points.
+    assert (white + 0.05) / (_luminance("#0b4f8a") + 0.05) >= 4.5
+    assert len(css.encode()) < 8_000
+
+
+def test_the_page_weighs_a_few_kilobytes(client: httpx.Client, case_link: str) -> None:
+    html = client.get(case_link).content
+    css = client.get("/s/static/survey.css").content
+    assert len(html) + len(css) < 20_000

@@ -209,10 +209,12 @@ class Writer:
                         "response_answers", _arrow(answers, ["response_id", "question_id", "value", "score"])
                     )
                 _mark_used(self.store, uses)
-                marks = ", ".join("?" for _ in uses)
-                self.store.execute(
-                    f"DELETE FROM _survey_partials WHERE invitation_id IN ({marks})", [u[3] for u in uses]
-                )
+                stepped = [u[3] for u, r in zip(uses, responses, strict=True) if _stepped(r, surveys)]
+                if stepped:  # only surveys shown one question per screen keep partial answers
+                    marks = ", ".join("?" for _ in stepped)
+                    self.store.execute(
+                        f"DELETE FROM _survey_partials WHERE invitation_id IN ({marks})", stepped
+                    )
             self.committed += len(responses)
             self._follow_up += [r["response_id"] for r in responses if _may_follow_up(r, surveys)]
         return outcomes
@@ -316,6 +318,11 @@ def _mark_used(store: Store, uses: list[tuple[Any, ...]]) -> None:
         )
     finally:
         raw.unregister("_cx_link_uses")
+
+
+def _stepped(response: dict[str, Any], surveys: Mapping[str, Survey]) -> bool:
+    survey = surveys.get(str(response["survey_id"]))
+    return survey is None or survey.layout == "one_per_screen"
 
 
 def _may_follow_up(response: dict[str, Any], surveys: Mapping[str, Survey]) -> bool:
