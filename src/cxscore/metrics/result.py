@@ -134,7 +134,8 @@ def evaluate(metric: Metric, query: Query, keys: tuple[str, ...], statistics: pd
     extra = [c for c in frame.columns if c not in COLUMNS and c not in keys and not c.startswith("_")]
     ordered = [*COLUMNS[:3], *[k for k in keys if k not in ("scope_id", "period")], *COLUMNS[3:], *extra]
     frame["n"] = frame["n"].astype("int64")
-    return frame[ordered].sort_values([*keys]).reset_index(drop=True)
+    order = frame[[*groups, "_ordinal"]].sort_values([*groups, "_ordinal"]).index  # as by period
+    return frame.loc[order, ordered].reset_index(drop=True)
 
 
 def _period_start(day: dt.date, grain: str) -> dt.date:
@@ -278,15 +279,32 @@ _VALUES: dict[Aggregation, Callable[[pd.DataFrame, float], Computed]] = {
 }
 
 
+#: Room for every period ordinal of one group in the look-up keys of `_compare`.
+_SPAN = 1 << 32
+
+
 def _compare(
     metric: Metric, frame: pd.DataFrame, groups: list[str], lag: int, prefix: str, p_name: str, change: str
 ) -> pd.DataFrame:
-    """Add the value `lag` periods earlier, the change since then, and the change's p-value."""
+    """Add the value `lag` periods earlier, the change since then, and the change's p-value.
+
+    Each row finds its earlier row through one integer key (group number, period ordinal), an index
+    look-up rather than a merge.
+    """
     wanted = ["value", *[c for c in _test_inputs(metric) if c in frame.columns]]
-    earlier = frame[[*groups, "_ordinal", *wanted]].copy()
-    earlier["_ordinal"] += lag
-    earlier = earlier.rename(columns={c: f"_{prefix}_{c}" for c in wanted})
-    merged = frame.merge(earlier, on=[*groups, "_ordinal"], how="left")
+    codes = (
+        frame.groupby(groups, dropna=False, sort=False).ngroup().to_numpy(dtype="int64")
+        if groups
+        else np.zeros(len(frame), dtype="int64")
+    )
+    key = codes * _SPAN + frame["_ordinal"].to_numpy(dtype="int64")
+    position = pd.Index(key).get_indexer(key - lag)
+    found = position >= 0
+    take = np.where(found, position, 0)
+    earlier = {
+        f"_{prefix}_{c}": np.where(found, frame[c].to_numpy(dtype="float64")[take], np.nan) for c in wanted
+    }
+    merged = frame.assign(**earlier)
     merged[f"{prefix}_value"] = merged[f"_{prefix}_value"]
     merged[change] = merged["value"] - merged[f"{prefix}_value"]
     merged[p_name] = _pvalue(metric, merged, prefix)
