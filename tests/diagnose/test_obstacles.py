@@ -3,6 +3,7 @@ team gets no verdict, and the same company built without its planted truths show
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import cxscore
 from cxscore.cli.main import app
 from cxscore.diagnose import Component, ObstacleVerdict, obstacles
 from cxscore.errors import DiagnosisError
@@ -47,6 +49,10 @@ def test_the_parts_add_up_to_the_gap(demo: Path) -> None:
     assert verdict.value == pytest.approx(verdict.target - verdict.gap)
     assert verdict.lower < verdict.value < verdict.upper
     assert {v.name for v in verdict.variances} == {"agents", "products", "facts (residual)"}
+    # The team's value and n are the metric engine's for the team and year.
+    rows = cxscore.compute("csat", by=["team"], grain="year", project=demo)
+    row = rows[(rows["scope_id"] == "T-SUP-APAC") & (rows["period"] == dt.date(2024, 1, 1))].iloc[0]
+    assert (verdict.value, verdict.n) == (pytest.approx(row["value"]), row["n"])
     assert sum(v.share for v in verdict.variances) == pytest.approx(1.0)
 
 
@@ -61,6 +67,8 @@ def test_bad_input_names_the_team_and_the_fix(demo: Path) -> None:
         obstacles("csat", team="T-NOPE", project=demo)
     with pytest.raises(DiagnosisError, match="--goal"):
         obstacles("csat", team="T-SUP", within="T-SUP", project=demo)
+    with pytest.raises(DiagnosisError, match="not under 'T-SALES'"):
+        obstacles("csat", team="T-SUP-LATAM", within="T-SALES", project=demo)
 
 
 def test_a_clean_company_shows_no_obstacle(clean: Path) -> None:

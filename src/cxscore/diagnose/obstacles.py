@@ -145,6 +145,10 @@ class _Analysis:
         if parent not in known:
             raise DiagnosisError(f"--within team '{parent}' is not in the teams table.")
         self.subtree = _below(known, team)
+        if team not in _below(known, parent):
+            raise DiagnosisError(
+                f"Team '{team}' is not under '{parent}': --within must be a team above it (e.g. its parent)."
+            )
         if parent in self.subtree and goal is None:
             raise DiagnosisError(
                 f"Team '{team}' has no peers under '{parent}'. Compare it with a goal (--goal) or name a "
@@ -166,7 +170,7 @@ class _Analysis:
         sign = -1.0 if self.metric.direction.value == "lower" else 1.0
         gap = sign * (target - value)
         noise = _Z * np.sqrt(
-            _variance_ofmean_of(cells[mine]) + (0.0 if self.goal is not None else _variance_ofmean_of(peers))
+            _variance_of_mean(cells[mine]) + (0.0 if self.goal is not None else _variance_of_mean(peers))
         )
         low, high = self.units.interval(cells[mine])
         base = {
@@ -364,7 +368,7 @@ def _previous(start: dt.date, grain: str) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _variance_ofmean_of(cells: pd.DataFrame) -> float:
+def _variance_of_mean(cells: pd.DataFrame) -> float:
     """The sampling variance of the mean outcome of `cells` (0 without facts)."""
     n, s, ss = float(cells["n"].sum()), float(cells["_s"].sum()), float(cells["_ss"].sum())
     if n < 2:
