@@ -285,3 +285,16 @@ def test_the_page_weighs_a_few_kilobytes(client: httpx.Client, case_link: str) -
     html = client.get(case_link).content
     css = client.get("/s/static/survey.css").content
     assert len(html) + len(css) < 20_000
+
+
+def test_a_broken_survey_file_stops_serve_with_every_problem(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from cxscore.cli.main import app
+
+    (company.root / "surveys" / "broken.yml").write_text(
+        "id: broken\nname: B\nquestions: []\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["serve", "-p", str(company.root), "--port", "1"])
+    assert result.exit_code == 1
+    assert "broken.yml:1: 'questions' must list at least one question" in " ".join(result.output.split())

@@ -39,9 +39,10 @@ class SurveyService:
         self.per_address = RateLimiter(*self.settings.per_address)
         self.per_source = RateLimiter(*self.settings.per_source)
         self.writer = Writer(store, lock, self.surveys)
+        # Read now, so that `cxscore serve` reports broken survey files before it starts serving.
+        self.reload()
 
     def start(self) -> None:
-        self.reload()
         with self.lock:
             existing = set(self.store.engine.list_tables())
             if any(t.name not in existing for t in BOOKKEEPING) or "followups" not in existing:
