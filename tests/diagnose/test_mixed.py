@@ -114,3 +114,18 @@ def test_bad_cells_are_refused() -> None:
         fit_cells(np.ones((3, 1)), [np.array([0, 1, 2])], np.ones(2), np.ones(3), 0.0)
     with pytest.raises(DiagnosisError, match="at least one fact"):
         fit_cells(np.ones((2, 1)), [np.array([0, 1])], np.array([1.0, 0.0]), np.ones(2), 0.0)
+
+
+def test_predicted_effects_equal_statsmodels_random_effects() -> None:
+    rng = np.random.default_rng(8)
+    agent, flag = rng.integers(0, 15, 600), rng.random(600) < 0.4
+    y = 1 + rng.normal(0, 0.5, 15)[agent] - 0.3 * flag + rng.normal(0, 1, 600)
+    rows = pd.DataFrame({"y": y, "agent": agent, "flag": flag.astype(float)})
+    reference = smf.mixedlm("y ~ flag", rows, groups="agent").fit(reml=True)
+    expected = np.array([reference.random_effects[g].iloc[0] for g in range(15)])
+    fit = fit_cells(np.column_stack([np.ones(600), flag]), [agent], np.ones(600), y, 0.0)
+    assert fit.effects[0] == pytest.approx(expected, abs=1e-4)
+    # An effect's standard error lies between 0 and its prior standard deviation (it is shrunk).
+    unit = np.zeros(15)
+    unit[0] = 1.0
+    assert 0 < fit.standard_error(np.zeros(2), unit) < np.sqrt(fit.variances[0])

@@ -30,7 +30,7 @@ def test_truth_1_the_defective_version_explains_the_gap_to_a_goal(demo: Path) ->
     assert product.lower > 0 and product.share > 0.4
     assert product.levels[0].level == "atlas 3.2" and product.levels[0].upper < 0
     assert "4 of 4 teams" in product.evidence  # low for every team, not this team's doing
-    assert "of the gap goes with product" in verdict.verdict
+    assert "of the gap goes with product" in verdict.verdict and verdict.named == ("product",)
     assert _part(verdict, "people").lower < 0 < _part(verdict, "people").upper  # agents: within noise
 
 
@@ -40,7 +40,7 @@ def test_truth_2_the_untrained_team_is_held_back_by_training(demo: Path) -> None
     assert verdict.decided and verdict.gap_lower > 0
     assert training.lower > 0 and training.share > 0.25
     assert training.levels[0].level == "untrained" and training.levels[0].share == pytest.approx(1.0)
-    assert "of the gap goes with training" in verdict.verdict
+    assert "goes with training" in verdict.verdict and "training" in verdict.named
 
 
 def test_the_parts_add_up_to_the_gap(demo: Path) -> None:
@@ -75,10 +75,10 @@ def test_a_clean_company_shows_no_obstacle(clean: Path) -> None:
     for team in REGIONS:
         for period in (None, "2024", "2025"):
             verdict = obstacles("csat", team=team, period=period, project=clean)
-            assert "of the gap goes with" not in verdict.verdict, verdict.verdict
+            assert verdict.named == () and "goes with" not in verdict.verdict, verdict.verdict
     # Against a goal far above everyone, the product is no obstacle when nothing is defective.
     high = obstacles("csat", team="T-SUP-EMEA", period="2024", goal=0.97, project=clean)
-    assert "goes with product" not in high.verdict
+    assert "product" not in high.named and "goes with product" not in high.verdict
     assert _part(high, "product").drag < 0.02
 
 

@@ -67,6 +67,7 @@ class ObstacleVerdict:
     decided: bool  # False: too little data for a verdict (see `missing`)
     verdict: str
     confidence: str  # "clear", "likely" or "unclear"
+    named: tuple[str, ...] = ()  # the parts the verdict names: a clear share of a gap beyond noise
     components: tuple[Component, ...] = ()
     variances: tuple[VarianceComponent, ...] = ()
     facts: int = 0  # facts in the model (the team and its peers)
@@ -207,8 +208,9 @@ class _Analysis:
         components = model.components(cells, mine, self.goal is not None, gap, sign)
         variances = model.variances()
         words, confidence = self._words(value, target, (gap, noise), components, variances)
+        named = tuple(c.name for c in components if _named(c, gap, noise))
         return ObstacleVerdict(
-            **base, decided=True, verdict=words, confidence=confidence, components=components,
+            **base, decided=True, verdict=words, confidence=confidence, named=named, components=components,
             variances=variances, notes=tuple(self.notes),
         )  # fmt: skip
 
@@ -326,11 +328,17 @@ class _Analysis:
                 "unclear",
             )
         real = [c for c in components if c.name != "unexplained"]
-        named = [c for c in real if c.lower > 0 and c.drag >= NAMED_SHARE * gap]
+        named = [c for c in real if _named(c, gap, noise)]
         possible = [c for c in real if c.drag >= NAMED_SHARE * gap and c.lower <= 0]
         sentences = [head + f" The gap is {u.change(gap).lstrip('+')}."]
         for c in named:
-            sentences.append(f"{c.share:.0%} of the gap goes with {c.name} ({c.evidence}).")
+            if c.share > 1:  # the other parts help the team, so this one alone is more than the gap
+                sentences.append(
+                    f"More than the whole gap ({c.share:.0%}) goes with {c.name}; other parts make up "
+                    f"some of it ({c.evidence})."
+                )
+            else:
+                sentences.append(f"{c.share:.0%} of the gap goes with {c.name} ({c.evidence}).")
         for c in possible:
             sentences.append(f"Perhaps {c.name} ({c.share:.0%} of the gap, but within noise: {c.evidence}).")
         small = [c.name for c in real if c not in named and c not in possible]
@@ -347,6 +355,11 @@ class _Analysis:
             return " ".join(sentences), "likely"
         sentences.append("No part stands out from noise: the gap may be chance or a cause not measured here.")
         return " ".join(sentences), "unclear"
+
+
+def _named(part: Component, gap: float, noise: float) -> bool:
+    """A part is named when the gap is beyond noise and the part holds back a quarter of it, clearly."""
+    return part.name != "unexplained" and gap >= noise and part.lower > 0 and part.drag >= NAMED_SHARE * gap
 
 
 def _below(parents: dict[str, Any], team: str) -> set[str]:
