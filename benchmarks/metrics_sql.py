@@ -379,6 +379,7 @@ def _credited(spec: Spec, scope: str) -> str:
         return f"""credited AS (
             SELECT DISTINCT f.response_id, c.ancestor_id AS scope_id, {columns}
             FROM facts f JOIN touchpoint_teams t ON t.touchpoint_id = f.touchpoint_id
+              AND (t.weight IS NULL OR t.weight > 0)
             JOIN closure c ON c.team_id = t.team_id
         )"""
     if spec.credit == "team":

@@ -415,8 +415,10 @@ def world_rows() -> dict[str, list[dict[str, Any]]]:
         "activities": _activities(),
         "touchpoint_teams": [
             {"touchpoint_id": "delivery", "team_id": "PACKING", "contribution": "owner"},
-            {"touchpoint_id": "cake", "team_id": "BAKERY", "contribution": "owner"},
-            {"touchpoint_id": "cake", "team_id": "PACKING", "contribution": "contributor"},
+            {"touchpoint_id": "cake", "team_id": "BAKERY", "contribution": "owner", "weight": 0.7},
+            {"touchpoint_id": "cake", "team_id": "PACKING", "contribution": "contributor", "weight": 0.3},
+            # Listed, with no share of the credit: never credited.
+            {"touchpoint_id": "delivery", "team_id": "SUP-A", "contribution": "informed", "weight": 0.0},
         ],
         **_products(),
         **_events(),

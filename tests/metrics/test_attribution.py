@@ -165,3 +165,25 @@ def test_a_metric_without_attribution_cannot_be_sliced_by_team(world: Any) -> No
 def test_one_scope_at_a_time(world: Any) -> None:
     with pytest.raises(ConfigError, match="one scope at a time"):
         world.compute("nps", by=["team", "person"])
+
+
+def test_overlapping_effective_dated_rows_are_reported(any_store: Store, put: Any) -> None:
+    engine = load(any_store, put, [])
+    assert engine.overlaps().empty  # P1 leaves SUP-A on 2025-02-14 and joins SUP-B on 2025-02-15
+    put(
+        any_store,
+        "memberships",
+        [{"person_id": "P2", "team_id": "SUP-A", "role_id": "agent", "valid_from": D(2024, 1, 1)},
+         {"person_id": "P2", "team_id": "SALES", "role_id": "rep", "valid_from": D(2024, 6, 1),
+          "valid_to": D(2024, 6, 30)}],
+    )  # fmt: skip
+    put(
+        any_store,
+        "account_owners",
+        [{"account_id": "A1", "person_id": "R1", "valid_from": D(2024, 1, 1), "valid_to": D(2024, 3, 31)},
+         {"account_id": "A1", "person_id": "R2", "valid_from": D(2024, 3, 31)}],
+    )  # fmt: skip
+    found = engine.overlaps().sort_values("table").reset_index(drop=True)
+    assert found[["table", "key"]].values.tolist() == [["account_owners", "A1"], ["memberships", "P2"]]
+    assert pd.Timestamp(found.loc[1, "second_from"]).date() == D(2024, 6, 1)
+    assert pd.isna(found.loc[1, "first_to"])

@@ -166,6 +166,7 @@ def test_survey_response_rate_by_team(world: Any) -> None:
 def test_touchpoint_satisfaction_credits_every_contributing_team_once(world: Any) -> None:
     answers = world.frames["responses"].dropna(subset=["csat", "touchpoint_id"])
     credits = world.frames["touchpoint_teams"]
+    credits = credits[credits.weight.isna() | (credits.weight > 0)]  # weight 0: listed, not credited
     facts = answers.merge(credits[["touchpoint_id", "team_id"]], on="touchpoint_id", suffixes=("_own", ""))
     facts = facts.assign(scope_id=[world.ancestors[t] for t in facts.team_id]).explode("scope_id")
     facts = facts.drop_duplicates(["response_id", "scope_id"])  # a parent counts each answer once
@@ -177,6 +178,10 @@ def test_touchpoint_satisfaction_credits_every_contributing_team_once(world: Any
     assert_same(result, expected.reset_index(), ["scope_id", "period"], ["n"], ["value"])
     company = result[result.scope_id == "CO"].n.sum()
     assert company == len(answers)  # not len(facts before dedup): cake answers are not counted twice
+    assert "SUP-A" not in set(result.scope_id)  # its weight is 0
+    # A positive weight credits the whole answer: PACKING (weight 0.3 on cake) counts every cake answer.
+    cake = int((answers.touchpoint_id == "cake").sum()) + int((answers.touchpoint_id == "delivery").sum())
+    assert result[result.scope_id == "PACKING"].n.sum() == cake
 
 
 def test_touchpoint_satisfaction_by_touchpoint(world: Any) -> None:

@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 __all__ = [
+    "DATED",
     "OWNERSHIPS",
     "TEAM_CREDITS",
     "Ownership",
+    "TeamCredit",
     "credit",
+    "overlaps",
     "team_closure",
 ]
 
@@ -41,10 +44,17 @@ class Ownership:
 
 @dataclass(frozen=True)
 class TeamCredit:
-    """A table crediting every team that contributes to the thing named by `match`."""
+    """A table crediting every team that contributes to the thing named by `match`.
+
+    `weight` is the team's share of the credit. A satisfaction answer is one observation, so it is not
+    split into fractions (a fraction of an answer has no binomial interval): every team with a positive
+    (or empty) weight is credited with the whole answer, and a weight of 0 lists a team that gets no
+    credit. Splitting money by weight is for incentive plans, not for the measured number.
+    """
 
     match: str
     team: str = "team_id"
+    weight: str = "weight"
 
 
 #: Ownership tables an `owner:` attribution may name.
@@ -56,6 +66,13 @@ OWNERSHIPS: dict[str, Ownership] = {
 #: Many-team tables a `teams:` attribution may name.
 TEAM_CREDITS: dict[str, TeamCredit] = {"touchpoint_teams": TeamCredit("touchpoint_id")}
 
+
+#: The effective-dated tables attribution reads, with the column naming what each row is about.
+DATED: dict[str, str] = {
+    "memberships": "person_id",
+    "account_owners": "account_id",
+    "product_managers": "product_id",
+}
 
 #: Stands for an open end (`valid_to` empty) in effective-dated comparisons.
 _OPEN_END = dt.date(9999, 12, 31)
@@ -86,6 +103,7 @@ def credit(facts: ir.Table, attribution: Attribution | None, table: Tables, with
     if attribution.teams is not None:
         credits = table(attribution.teams)
         spec = TEAM_CREDITS[attribution.teams]
+        credits = credits.filter(credits[spec.weight].isnull() | (credits[spec.weight] > 0))
         joined = facts.left_join(credits, facts[spec.match] == credits[spec.match])
         return joined.select(*facts.columns, _team=credits[spec.team]).mutate(_person=null, _role=null)
     facts = _person(facts, attribution, table)
@@ -155,4 +173,34 @@ def team_closure(table: Tables) -> ir.Table:
     return ibis.memtable(
         {"team_id": [p[0] for p in pairs], "ancestor_id": [p[1] for p in pairs]},
         schema={"team_id": "string", "ancestor_id": "string"},
+    )
+
+
+def overlaps(table: Tables, name: str) -> ir.Table:
+    """Pairs of rows of the effective-dated table `name` about one thing whose dates overlap.
+
+    Such rows credit a fact twice: a person in two teams on one day credits both teams (and their common
+    ancestors twice); two owners of one account credit both. Columns: `key` (the person, account or
+    product), `first_from`, `first_to`, `second_from`, `second_to` (the second row starts later).
+    """
+    import ibis
+
+    key = DATED[name]
+    first = table(name)
+    second = first.view()
+    far = ibis.literal(_OPEN_END)
+    pairs = first.join(
+        second,
+        [
+            first[key] == second[key],
+            first.valid_from < second.valid_from,
+            second.valid_from <= first.valid_to.fill_null(far),
+        ],
+    )
+    return pairs.select(
+        key=first[key],
+        first_from=first.valid_from,
+        first_to=first.valid_to,
+        second_from=second.valid_from,
+        second_to=second.valid_to,
     )

@@ -63,6 +63,17 @@ class MetricEngine:
             self._frames[table] = self.store.table(table).execute()
         return self._frames[table]
 
+    def overlaps(self) -> pd.DataFrame:
+        """Overlapping effective-dated rows (memberships, account owners, product managers), which credit
+        a fact twice: one row per overlapping pair with `table`, `key` and both date ranges; empty when
+        the organisation is clean. Fix them at the source (end the first row the day before the second).
+        """
+        from cxscore.metrics.attribution import DATED, overlaps
+
+        frames = [self._run(overlaps(self.store.table, name)).assign(table=name) for name in DATED]
+        columns = ["table", "key", "first_from", "first_to", "second_from", "second_to"]
+        return pd.concat(frames, ignore_index=True)[columns]
+
     def compile(
         self,
         metric: str | Metric,
