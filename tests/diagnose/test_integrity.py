@@ -36,7 +36,10 @@ def _surveying_agent(root: Path) -> str:
 def test_truth_6_the_agent_who_surveys_only_happy_customers_is_worth_a_look(demo: Path) -> None:
     report = integrity(threshold=0.8, project=demo)
     selective = next(c for c in report.checks if c.name == "selective_invitations")
-    assert [f.person for f in selective.findings] == [_surveying_agent(demo)]
+    # The agent, in each of the three years, and nobody else in any check.
+    assert sorted((f.person, f.year) for f in report.findings) == [
+        (_surveying_agent(demo), year) for year in (2023, 2024, 2025)
+    ]
     finding = selective.findings[0]
     assert finding.adjusted < 1e-6 and finding.value < 0.2 < 0.8 < finding.peers
     assert "with a poor one" in finding.evidence and "worth" not in finding.evidence

@@ -43,6 +43,7 @@ class Finding:
     person: str
     name: str
     team: str
+    year: int | None  # people are compared with their team in the same calendar year
     n: int  # the person's cases, invitations or answers in this check
     value: float  # the person's rate (or distance, for score distributions)
     peers: float  # the peers' rate
@@ -198,6 +199,7 @@ def _finding(check: str, row: pd.Series, names: dict[str, str]) -> Finding:
         str(row["person"]),
         names.get(str(row["person"]), str(row["person"])),
         str(row["team"]),
+        int(row["year"]) if "year" in row and pd.notna(row["year"]) else None,
         int(row["n"]),
         float(row["value"]),
         float(row["peers"]),

@@ -66,7 +66,17 @@ def _hours(start: ir.Value, end: ir.Value) -> ir.Value:
 
 def _run(store: Store, expr: ir.Table) -> pd.DataFrame:
     frame: pd.DataFrame = store.con.execute(expr)
-    return frame.sort_values(["team", "person"], kind="stable").reset_index(drop=True)
+    if "year" in frame.columns:
+        frame["year"] = frame["year"].astype(int)
+    keys = [k for k in ("team", "year", "person") if k in frame.columns]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _year(at: ir.Value) -> ir.Value:
+    """The calendar year of a timestamp: people are compared with their team in the same year, since a
+    team that changes over the years (it improves, a release breaks) would otherwise make its newcomers
+    and leavers look different from their peers."""
+    return at.cast("timestamp").year()
 
 
 def _cases(store: Store, settings: Settings) -> ir.Table:
@@ -89,7 +99,9 @@ def selective_invitations(store: Store, settings: Settings) -> pd.DataFrame:
     invited = invitations.filter(invitations.case_id.notnull()).select(_invited_case="case_id").distinct()
     joined = cases.left_join(invited, cases.case_id == invited._invited_case)
     joined = joined.mutate(_inv=joined._invited_case.notnull().cast("int64"), _bad=joined._poor.cast("int64"))
-    per = joined.group_by(person=joined.agent_id, team=joined.team_id).aggregate(
+    per = joined.group_by(
+        person=joined.agent_id, team=joined.team_id, year=_year(joined.closed_at)
+    ).aggregate(
         n=joined.count(),
         poor=joined._bad.sum(),
         invited=joined._inv.sum(),
@@ -101,7 +113,9 @@ def selective_invitations(store: Store, settings: Settings) -> pd.DataFrame:
     frame = frame.assign(
         good=frame["n"] - frame["poor"], invited_good=frame["invited"] - frame["invited_poor"]
     )
-    totals = frame.groupby("team")[["good", "poor", "invited_good", "invited_poor", "n"]].transform("sum")
+    totals = frame.groupby(["team", "year"])[["good", "poor", "invited_good", "invited_poor", "n"]].transform(
+        "sum"
+    )
     peers = totals - frame[["good", "poor", "invited_good", "invited_poor", "n"]]
     own_lor, own_var = log_odds_ratio(frame)
     peer_lor, peer_var = log_odds_ratio(peers)
@@ -138,7 +152,12 @@ def response_rates(store: Store, settings: Settings) -> pd.DataFrame:
     )
     joined = invitations.left_join(answered, invitations.invitation_id == answered._answered)
     joined = joined.mutate(_y=joined._answered.notnull().cast("float64"))
-    keys = {"person": joined.credited_person_id, "team": joined.credited_team_id, "survey": joined.survey_id}
+    keys = {
+        "person": joined.credited_person_id,
+        "team": joined.credited_team_id,
+        "survey": joined.survey_id,
+        "year": _year(joined.sent_at),
+    }
     frame = _run(store, _clustered_sums(joined, keys, joined.account_id.fill_null(joined.invitation_id)))
     if frame.empty:
         return frame
@@ -185,7 +204,12 @@ def score_distributions(store: Store, settings: Settings) -> pd.DataFrame:
             responses[scale].notnull() & responses.person_id.notnull() & responses.case_id.notnull()
         )
         scored = scored.mutate(_y=scored[scale].cast("float64"), _top=(scored[scale] >= top).cast("int64"))
-        keys = {"person": scored.person_id, "team": scored.team_id, "survey": scored.survey_id}
+        keys = {
+            "person": scored.person_id,
+            "team": scored.team_id,
+            "survey": scored.survey_id,
+            "year": _year(scored.responded_at),
+        }
         frame = _run(store, _clustered_sums(scored, keys, scored.account_id.fill_null(scored.response_id)))
         if not frame.empty:
             frames.append(_scores_evidence(mean_tests(frame, "greater"), scale.upper()))
@@ -242,9 +266,9 @@ def late_reassignments(store: Store, settings: Settings) -> pd.DataFrame:
         )
     )
     ordered = ordered.mutate(_late=late.fill_null(False).cast("int64"))
-    per = ordered.group_by(person=ordered.person_id, team=ordered.team_id).aggregate(
-        held=ordered.case_id.nunique(), handed=ordered._late.sum()
-    )
+    per = ordered.group_by(
+        person=ordered.person_id, team=ordered.team_id, year=_year(ordered.closed_at)
+    ).aggregate(held=ordered.case_id.nunique(), handed=ordered._late.sum())
     frame = _run(store, per)
     if frame.empty:
         return frame
@@ -261,7 +285,7 @@ def reopens(store: Store, settings: Settings) -> pd.DataFrame:
     """Per agent: the share of their closed cases that were reopened (closing early stops a clock)."""
     cases = _cases(store, settings)
     cases = cases.mutate(_reopened=(cases.reopen_count.fill_null(0) > 0).cast("int64"))
-    per = cases.group_by(person=cases.agent_id, team=cases.team_id).aggregate(
+    per = cases.group_by(person=cases.agent_id, team=cases.team_id, year=_year(cases.closed_at)).aggregate(
         cases=cases.count(), reopened=cases._reopened.sum()
     )
     frame = _run(store, per)
@@ -291,12 +315,15 @@ def promoters_who_churn(store: Store, settings: Settings) -> pd.DataFrame:
         churned,
         (promoters.account_id == churned._account)
         & (churned._end >= promoters.responded_at.cast("date"))
-        & (churned._end.cast("timestamp") <= promoters.responded_at + _year()),
+        & (churned._end.cast("timestamp") <= promoters.responded_at + _one_year()),
     )
     per_account = joined.group_by(
-        person=joined.person_id, team=joined.team_id, account=joined.account_id
+        person=joined.person_id,
+        team=joined.team_id,
+        year=_year(joined.responded_at),
+        account=joined.account_id,
     ).aggregate(_churn=joined._account.notnull().cast("int64").max())
-    per = per_account.group_by("person", "team").aggregate(
+    per = per_account.group_by("person", "team", "year").aggregate(
         accounts=per_account.count(), churned=per_account._churn.sum()
     )
     frame = _run(store, per.filter(per.team.notnull()))
@@ -311,7 +338,7 @@ def promoters_who_churn(store: Store, settings: Settings) -> pd.DataFrame:
     return out
 
 
-def _year() -> Any:
+def _one_year() -> Any:
     import ibis
 
     return ibis.interval(days=365)

@@ -26,10 +26,10 @@ MIN_N = 30
 MIN_CLUSTERS = 10
 
 
-def rates_against_peers(frame: pd.DataFrame, n: str, x: str, side: str, by_team: bool = True) -> pd.DataFrame:
-    """Each person's rate x/n against everyone else's in the same team (or everyone), with a two-proportion
-    z-test (pooled); `side` is "greater", "less" or "two-sided" (for the person's rate)."""
-    totals = frame.groupby("team")[[n, x]].transform("sum") if by_team else frame[[n, x]].sum()
+def rates_against_peers(frame: pd.DataFrame, n: str, x: str, side: str) -> pd.DataFrame:
+    """Each person's rate x/n against the rest of their team's (in the same year, when the frame has one),
+    with a two-proportion z-test (pooled); `side` is "greater", "less" or "two-sided" (for the person)."""
+    totals = frame.groupby(_peer_keys(frame, "team", "year"))[[n, x]].transform("sum")
     peers_n = (totals[n] - frame[n]).to_numpy(float)
     peers_x = (totals[x] - frame[x]).to_numpy(float)
     own_n, own_x = frame[n].to_numpy(float), frame[x].to_numpy(float)
@@ -62,10 +62,12 @@ def mean_tests(frame: pd.DataFrame, side: str) -> pd.DataFrame:
     """Each person's mean against the rest of the team on the same survey, with cluster-robust variances;
     `difference` is in the peers' standard deviations."""
     sums = ["n", "s", "q", "top", "ss_a", "sn_a", "nn_a", "clusters"]
-    totals = frame.groupby(["team", "survey"])[sums].transform("sum")
+    totals = frame.groupby(_peer_keys(frame, "team", "survey", "year"))[sums].transform("sum")
     peers = totals - frame[sums]
-    own_mean, own_var = robust_mean(frame)
     peer_mean, peer_var = robust_mean(peers)
+    # The person's variance around the peers' mean (the null hypothesis), not around their own: a rate
+    # near 0 or 1 would otherwise have a tiny variance and a far too small p-value.
+    own_mean, own_var = robust_mean(frame, around=peer_mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         gap = (own_mean - peer_mean).to_numpy(float)
         peer_sd = np.sqrt(np.clip((peers["q"] / peers["n"] - peer_mean**2).to_numpy(float), 0.0, None))
@@ -83,12 +85,19 @@ def mean_tests(frame: pd.DataFrame, side: str) -> pd.DataFrame:
     return kept
 
 
-def robust_mean(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """The mean and its cluster-robust variance from per-account sums: sum_a (S_a - n_a mean)^2 / n^2."""
+def robust_mean(t: pd.DataFrame, around: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """The mean and its cluster-robust variance from per-account sums: sum_a (S_a - n_a m)^2 / n^2, with m
+    the mean itself or `around` (a value under a null hypothesis)."""
     n = t["n"].astype(float)
     mean = t["s"] / n
-    spread = t["ss_a"] - 2 * mean * t["sn_a"] + mean**2 * t["nn_a"]
+    m = mean if around is None else around
+    spread = t["ss_a"] - 2 * m * t["sn_a"] + m**2 * t["nn_a"]
     return mean, np.clip(spread, 0.0, None) / n**2
+
+
+def _peer_keys(frame: pd.DataFrame, *keys: str) -> list[str]:
+    """The columns that define a person's peers, of those the frame has."""
+    return [k for k in keys if k in frame.columns]
 
 
 def binomial_mass(n: np.ndarray, p: np.ndarray, low: float, high: float) -> np.ndarray:
