@@ -38,6 +38,8 @@ REFERENCE_FACTS = 200
 AGENTS = 3
 #: A part must hold back at least this share of the gap, with its interval above 0, to be named.
 NAMED_SHARE = 0.25
+#: A gap smaller than this many standard deviations of single facts is too small to explain.
+SMALLEST_GAP = 0.1
 _Z = 1.959963984540054
 _MIX = ("category", "channel", "priority", "segment", "touchpoint")
 
@@ -207,8 +209,9 @@ class _Analysis:
         model = GapModel.build(cells, product, self.units)
         components = model.components(cells, mine, self.goal is not None, gap, sign)
         variances = model.variances()
-        words, confidence = self._words(value, target, (gap, noise), components, variances)
-        named = tuple(c.name for c in components if _named(c, gap, noise))
+        smallest = SMALLEST_GAP * np.sqrt(_variance_of_mean(cells) * n_all)  # a tenth of one fact's spread
+        words, confidence = self._words(value, target, (gap, noise, smallest), components, variances)
+        named = tuple(c.name for c in components if _named(c, gap, max(noise, smallest)))
         return ObstacleVerdict(
             **base, decided=True, verdict=words, confidence=confidence, named=named, components=components,
             variances=variances, notes=tuple(self.notes),
@@ -305,12 +308,12 @@ class _Analysis:
         self,
         value: float,
         target: float,
-        gap_noise: tuple[float, float],
+        gap_noise: tuple[float, float, float],
         components: tuple[Component, ...],
         variances: tuple[VarianceComponent, ...],
     ) -> tuple[str, str]:
         """The verdict in a manager's words, and how sure it is."""
-        gap, noise = gap_noise
+        gap, noise, smallest = gap_noise
         u = self.units
         name = self.names.get(self.team, self.team)
         against = (
@@ -328,6 +331,12 @@ class _Analysis:
                 "unclear",
             )
         real = [c for c in components if c.name != "unexplained"]
+        if gap < smallest:
+            return (
+                head + f" The gap, {u.change(gap).lstrip('+')}, is less than a tenth of the spread of single "
+                f"facts ({u.change(smallest).lstrip('+')}): too small to explain.",
+                "unclear",
+            )
         named = [c for c in real if _named(c, gap, noise)]
         possible = [c for c in real if c.drag >= NAMED_SHARE * gap and c.lower <= 0]
         sentences = [head + f" The gap is {u.change(gap).lstrip('+')}."]
@@ -341,6 +350,7 @@ class _Analysis:
                 sentences.append(f"{c.share:.0%} of the gap goes with {c.name} ({c.evidence}).")
         for c in possible:
             sentences.append(f"Perhaps {c.name} ({c.share:.0%} of the gap, but within noise: {c.evidence}).")
+        sentences += _untrained_people(real, [*named, *possible])
         small = [c.name for c in real if c not in named and c not in possible]
         if small:
             sentences.append(f"Small or within noise: {', '.join(small)}.")
@@ -357,8 +367,24 @@ class _Analysis:
         return " ".join(sentences), "unclear"
 
 
+def _untrained_people(parts: list[Component], shown: list[Component]) -> list[str]:
+    """A warning when the people are named but nearly all of them are untrained: the two cannot be told
+    apart within the team, so training comes first."""
+    training = next((c for c in parts if c.name == "training"), None)
+    if training is None or not training.levels or not any(c.name == "people" for c in shown):
+        return []
+    top = training.levels[0]
+    if top.level != "untrained" or top.share < 0.9:
+        return []
+    return [
+        f"{top.share:.0%} of the team's facts come from untrained people, so what goes with the people may "
+        "also be their training: train the team before judging its people."
+    ]
+
+
 def _named(part: Component, gap: float, noise: float) -> bool:
-    """A part is named when the gap is beyond noise and the part holds back a quarter of it, clearly."""
+    """A part is named when the gap is beyond noise (and not tiny) and the part holds back a quarter of it,
+    clearly."""
     return part.name != "unexplained" and gap >= noise and part.lower > 0 and part.drag >= NAMED_SHARE * gap
 
 
