@@ -41,6 +41,7 @@ def test_truth_2_the_untrained_team_is_held_back_by_training(demo: Path) -> None
     assert training.lower > 0 and training.share > 0.25
     assert training.levels[0].level == "untrained" and training.levels[0].share == pytest.approx(1.0)
     assert "goes with training" in verdict.verdict and "training" in verdict.named
+    assert "train the team before judging its people" in verdict.verdict
 
 
 def test_the_parts_add_up_to_the_gap(demo: Path) -> None:

@@ -272,8 +272,8 @@ class GapModel:
         low = [c for c in mine if sign * c.upper < 0]
         high = [c for c in mine if sign * c.lower > 0]
         return (
-            f"{len(mine)} people in the team; {len(low)} clearly below a typical person, {len(high)} clearly "
-            "above, on the same products, training and cases"
+            f"{len(mine)} people in the team; {len(low)} clearly worse than a typical person, {len(high)} "
+            "clearly better, on the same products, training and cases"
         )
 
     def _product_evidence(

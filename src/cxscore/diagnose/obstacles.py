@@ -272,7 +272,8 @@ class _Analysis:
                 f"Every credited person in {self.within} is {status} in this period: training's effect "
                 "cannot be told apart from the people's."
             )
-        if mine.sum() and cells.loc[mine, "_person"].nunique() < 2:
+        people = cells.loc[mine & (cells["_person"] != NO_VALUE).to_numpy(), "_person"].nunique()
+        if people == 1:
             self.notes.append(
                 "One person holds every fact of the team: people and team cannot be told apart."
             )
