@@ -129,3 +129,21 @@ def test_predicted_effects_equal_statsmodels_random_effects() -> None:
     unit = np.zeros(15)
     unit[0] = 1.0
     assert 0 < fit.standard_error(np.zeros(2), unit) < np.sqrt(fit.variances[0])
+
+
+def test_the_order_of_the_cells_does_not_matter() -> None:
+    rows = _simulate(9, 500, 0.4, 0.4)
+    cells = rows.groupby(["agent", "product", "untrained"])["y"].agg(["count", "mean", "var"]).reset_index()
+    within = float(((cells["count"] - 1) * cells["var"].fillna(0.0)).sum())
+
+    def fit(order: np.ndarray) -> MixedFit:
+        c = cells.iloc[order]
+        x = np.column_stack([np.ones(len(c)), c["untrained"]])
+        return fit_cells(x, [c["agent"], c["product"]], c["count"], c["mean"], within)
+
+    first = fit(np.arange(len(cells)))
+    shuffled = fit(np.random.default_rng(1).permutation(len(cells)))
+    assert shuffled.beta == pytest.approx(first.beta, abs=1e-7)
+    assert shuffled.variances == pytest.approx(first.variances, rel=1e-5)
+    assert shuffled.effects[0] == pytest.approx(first.effects[0], abs=1e-6)
+    assert first.variances.min() >= 0
