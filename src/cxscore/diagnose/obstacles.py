@@ -242,9 +242,17 @@ class _Analysis:
         name, what = self.names.get(self.team, self.team), self.metric.name
         period = f"{self.start} to {self.end}" if self.start else "all periods"
         if n_team < TEAM_FACTS:
+            days = (self.end - self.start).days if self.start and self.end else None
+            fix = (
+                "The team is too small for a verdict: read its results with their intervals instead."
+                if days is None
+                else "Leave out --period to use every period."
+                if days > 300
+                else "Widen the period (e.g. a year instead of a quarter)."
+            )
             self.missing.append(
                 f"{name} has {n_team} facts of {what} in {period}; a verdict needs at least {TEAM_FACTS}. "
-                "Widen the period (e.g. a year instead of a quarter)."
+                + fix
             )
         if n_all < REFERENCE_FACTS:
             self.missing.append(
