@@ -108,9 +108,11 @@ def _upgrade_opportunities(table: Tables) -> ir.Table:
         had_version=installs.version,
     )
     # Accounts that already ran the release (a beta) are no opportunity; the others are, once each.
-    beta = before.filter(before.had_version == before.version).select("account_id", "product_id", "version")
-    candidates = before.select("account_id", "product_id", "version", "released_on").distinct()
-    candidates = candidates.anti_join(beta, ["account_id", "product_id", "version"])
+    # A grouped flag rather than an anti-join: PostgreSQL's planner runs that anti-join as a nested loop.
+    candidates = before.group_by("account_id", "product_id", "version", "released_on").aggregate(
+        _beta=(before.had_version == before.version).any()
+    )
+    candidates = candidates.filter(~candidates._beta.fill_null(False)).drop("_beta")
     upgrades = installs.group_by(
         up_account=installs.account_id, up_product=installs.product_id, up_version=installs.version
     ).aggregate(upgraded_on=installs.installed_on.min())
