@@ -187,3 +187,13 @@ def test_overlapping_effective_dated_rows_are_reported(any_store: Store, put: An
     assert found[["table", "key"]].values.tolist() == [["account_owners", "A1"], ["memberships", "P2"]]
     assert pd.Timestamp(found.loc[1, "second_from"]).date() == D(2024, 6, 1)
     assert pd.isna(found.loc[1, "first_to"])
+
+
+def test_a_compiled_query_is_reused_and_still_reads_new_rows(store: Store, put: Any) -> None:
+    answer = {"response_id": "R1", "responded_at": T(2025, 3, 3, 9), "nps": 10, "person_id": "P1"}
+    engine = load(store, put, [answer])
+    assert engine.compile("nps", by=["team"]) is engine.compile("nps", by=["team"])
+    assert engine.compile("nps", by=["team"]) is not engine.compile("nps", by=["person"])
+    assert engine.compute("nps", by=["person"]).n.tolist() == [1]
+    put(store, "responses", [{**answer, "response_id": "R2", "nps": 0}])
+    assert engine.compute("nps", by=["person"]).n.tolist() == [2]

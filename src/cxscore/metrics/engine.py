@@ -44,6 +44,11 @@ class MetricEngine:
         self.catalog = catalog if catalog is not None else load_catalog()
         self._closure: ir.Table | None = None
         self._frames: dict[str, pd.DataFrame] = {}
+        # Compiled queries by (definition, query): building the Ibis expression is a fixed cost per call
+        # (tens of milliseconds), paid once when scorecards and goals ask for the same metric again.
+        # Keyed by the definition's identity (definitions hold lists, so they do not hash); the entry keeps
+        # the definition alive, so the identity cannot be reused while it is cached.
+        self._compiled: dict[tuple[int, Query], Compiled] = {}
 
     def closure(self) -> ir.Table:
         """The team closure, read from the `teams` table once per engine.
@@ -87,8 +92,11 @@ class MetricEngine:
         """The metric compiled for one query, without running it."""
         definition = self.catalog.get(metric) if isinstance(metric, str) else metric
         query = Query(tuple(by), grain, start, end, window, level)
-        closure = self.closure() if query.scope == "team" else None
-        return compile_metric(definition, self.store.table, query, closure)
+        key = (id(definition), query)
+        if key not in self._compiled:
+            closure = self.closure() if query.scope == "team" else None
+            self._compiled[key] = compile_metric(definition, self.store.table, query, closure)
+        return self._compiled[key]
 
     def compute(
         self,
