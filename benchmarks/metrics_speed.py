@@ -266,8 +266,9 @@ def child(method: str, database: Path, out: Path, store: str | None) -> None:
     started = time.perf_counter()
     details = RUNS[method](database, out, store)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"method": method, "seconds": seconds, "peak_mib": peak, **details}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # CPU: every thread, DuckDB's too
+    print(json.dumps({"method": method, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak, **details}))
 
 
 def measure(method: str, database: Path, out: Path, store: str | None) -> dict[str, Any]:
@@ -277,7 +278,8 @@ def measure(method: str, database: Path, out: Path, store: str | None) -> dict[s
     if done.returncode != 0:
         killed = done.returncode == -9
         reason = "killed (out of memory)" if killed else done.stderr.strip().splitlines()[-1]
-        return {"method": method, "failed": reason, "seconds": float("nan"), "peak_mib": float("nan")}
+        nan = float("nan")
+        return {"method": method, "failed": reason, "seconds": nan, "cpu_seconds": nan, "peak_mib": nan}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -344,20 +346,22 @@ def main() -> None:
             if BASELINES.get(m) in ok
         }
     for method, run in report["runs"].items():
-        base = report["runs"].get(BASELINES.get(method, ""), {}).get("seconds")
-        run["ratio"] = run["seconds"] / base if base else float("nan")
+        base = report["runs"].get(BASELINES.get(method, ""), {})
+        run["ratio"] = run["seconds"] / base["seconds"] if base else float("nan")
+        run["cpu_ratio"] = run["cpu_seconds"] / base["cpu_seconds"] if base else float("nan")
     if args.json:
         print(json.dumps(report, indent=1))
         return
     print(f"Database: {database}; store: {report['store']}; rows checked equal: {report['rows_checked']}")
-    print("| method | metrics | time | compared with | ratio | peak memory |")
-    print("|---|---|---|---|---|---|")
+    print("| method | metrics | time | CPU time | compared with | time ratio | CPU ratio | peak memory |")
+    print("|---|---|---|---|---|---|---|---|")
     for method, run in report["runs"].items():
         if "failed" in run:
-            print(f"| {method} | - | {run['failed']} | - | - | - |")
+            print(f"| {method} | - | {run['failed']} | - | - | - | - | - |")
             continue
-        print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {BASELINES.get(method, '-')} | "
-              f"{run['ratio']:.2f} | {run['peak_mib']:.0f} MiB |")  # fmt: skip
+        print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {run['cpu_seconds']:.1f} s | "
+              f"{BASELINES.get(method, '-')} | {run['ratio']:.2f} | {run['cpu_ratio']:.2f} | "
+              f"{run['peak_mib']:.0f} MiB |")  # fmt: skip
 
 
 if __name__ == "__main__":
