@@ -75,7 +75,7 @@ def proxied(tmp_path: Path) -> Iterator[tuple[str, Recorder]]:
     Accounts(store).add("ada", "admin", "correct horse battery staple")
     store.close()
     port = _port()
-    app = create_app(project, WebSettings(port=port, root_path="/cx"))
+    app = create_app(project, WebSettings(port=port, root_path="/cx", warm_up=False))
     recorder = Recorder()
     app.state.parts.append(recorder)
     server, thread = _serve(app, port)
@@ -123,7 +123,7 @@ def test_behind_a_proxy_links_and_redirects_keep_the_prefix(proxied: tuple[str, 
 def test_readiness_fails_when_the_store_is_gone(tmp_path: Path) -> None:
     project = init_project(tmp_path / "co")
     port = _port()
-    app = create_app(project, WebSettings(port=port))
+    app = create_app(project, WebSettings(port=port, warm_up=False))
     server, thread = _serve(app, port)
     try:
         app.state.store.close()

@@ -83,7 +83,12 @@ def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def server(web_demo: Project) -> Iterator[Served]:
     settings = WebSettings(
-        port=_free_port(), cache_seconds=1.0, lockout_failures=3, lockout_minutes=1.0, login_burst=200
+        port=_free_port(),
+        cache_seconds=1.0,
+        lockout_failures=3,
+        lockout_minutes=1.0,
+        login_burst=200,
+        warm_up=False,
     )
     app = create_app(web_demo, settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")

@@ -50,6 +50,8 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     (f"/payouts?person={SALES_REP}", only("other_employee", "sales_manager", "compensation_admin")),
     (f"/payouts?person={SUPPORT_AGENT}", only("employee", "manager", "compensation_admin")),
     ("/payouts", {**ALL, "admin": 403}),
+    ("/surveys", only("executive", "admin")),
+    ("/followups?status=all", ALL),
     ("/data-quality", only("admin")),
     ("/admin/users", only("admin")),
     ("/admin/audit", only("admin", "compensation_admin")),

@@ -140,3 +140,17 @@ def test_health_and_readiness(server: Any) -> None:
     assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
     ready = httpx.get(f"{server.url}/readyz").json()
     assert ready == {"status": "ready", "store": "duckdb", "schema_version": ready["schema_version"]}
+
+
+def test_the_warm_up_computes_the_latest_quarters_scorecards(server: Any) -> None:
+    from cxscore.web.warmup import WarmUp
+
+    views = server.app.state.site.views
+    warm = WarmUp(views)
+    warm.start()
+    assert warm.done.wait(timeout=300)
+    warm.close()
+    snap = views.current()
+    quarter = snap.latest_quarter.label
+    assert ("scorecard", "company", "company", quarter) in snap._cache
+    assert ("scorecard", "team", "T-SUP-EMEA", quarter) in snap._cache

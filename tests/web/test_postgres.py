@@ -38,7 +38,7 @@ def postgres_app(web_demo: Project, postgres_server: Any) -> Iterator[str]:
     patch = pytest.MonkeyPatch()
     patch.setenv(STORE_ENV, url)
     port = _port()
-    app = create_app(web_demo, WebSettings(port=port))
+    app = create_app(web_demo, WebSettings(port=port, warm_up=False))
     patch.undo()
     assert app.state.store.backend == "postgres"
     running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

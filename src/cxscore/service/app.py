@@ -16,13 +16,13 @@ Health: `/healthz` answers while the process runs; `/readyz` checks that the sto
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cxscore import __version__
 from cxscore.service.settings import WebSettings
@@ -30,7 +30,7 @@ from cxscore.service.settings import WebSettings
 if TYPE_CHECKING:
     from cxscore.store import Project, Store
 
-__all__ = ["SECURITY_HEADERS", "Part", "RootPath", "create_app", "store_of"]
+__all__ = ["SECURITY_HEADERS", "Part", "RootPath", "SecurityHeaders", "create_app", "store_of"]
 
 #: Sent with every answer. The pages use no inline scripts or styles and load nothing from elsewhere.
 SECURITY_HEADERS = {
@@ -91,7 +91,7 @@ def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI
     app.state.store_lock = threading.RLock()
     app.state.parts = []
     app.state.settings = chosen
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders, hsts=chosen.secure_cookies)
     if chosen.root_path:
         app.add_middleware(RootPath, prefix=chosen.root_path)
     _install_health(app)
@@ -124,15 +124,28 @@ def store_of(app: FastAPI) -> tuple[Store, threading.RLock]:
     return app.state.store, app.state.store_lock
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.app.state.settings.secure_cookies:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
+class SecurityHeaders:
+    """Adds `SECURITY_HEADERS` (and HSTS with secure cookies) to every answer; plain ASGI, so it costs
+    next to nothing per request."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        self.app = app
+        extra = {"Strict-Transport-Security": "max-age=31536000"} if hsts else {}
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in {**SECURITY_HEADERS, **extra}.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _install_health(app: FastAPI) -> None:

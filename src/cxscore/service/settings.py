@@ -12,6 +12,7 @@
 | `CXSCORE_LOCKOUT_MINUTES` | `15` | how long a locked account waits |
 | `CXSCORE_LOGIN_BURST` | `30` | sign-in attempts per address at once (then one every 2 s) |
 | `CXSCORE_CACHE_SECONDS` | `5` | how often the app checks whether the store's data changed |
+| `CXSCORE_WARM_UP` | `1` | compute the latest quarter's scorecards in the background at start-up |
 | `CXSCORE_OIDC_ISSUER` | (empty) | OpenID Connect issuer URL (optional sign-in; docs/how-to/production.md) |
 | `CXSCORE_OIDC_CLIENT_ID` | (empty) | the client id registered at the issuer |
 | `CXSCORE_OIDC_CLIENT_SECRET` | (empty) | its secret |
@@ -51,6 +52,7 @@ class WebSettings:
     lockout_minutes: float = 15.0
     login_burst: int = 30
     cache_seconds: float = 5.0
+    warm_up: bool = True
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
@@ -70,6 +72,7 @@ class WebSettings:
             lockout_minutes=_number(source, "CXSCORE_LOCKOUT_MINUTES", cls.lockout_minutes, float),
             login_burst=_number(source, "CXSCORE_LOGIN_BURST", cls.login_burst, int),
             cache_seconds=_number(source, "CXSCORE_CACHE_SECONDS", cls.cache_seconds, float),
+            warm_up=_flag(source, "CXSCORE_WARM_UP", cls.warm_up),
             oidc_issuer=source.get("CXSCORE_OIDC_ISSUER", ""),
             oidc_client_id=source.get("CXSCORE_OIDC_CLIENT_ID", ""),
             oidc_client_secret=source.get("CXSCORE_OIDC_CLIENT_SECRET", ""),

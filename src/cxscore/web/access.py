@@ -51,6 +51,9 @@ class Organisation:
     def __init__(self, teams: pd.DataFrame, memberships: pd.DataFrame) -> None:
         self.teams = teams
         self.memberships = memberships
+        # Answers are kept: an Organisation lives as long as one version of the data (see web.views).
+        self._teams_of: dict[tuple[str, dt.date], str | None] = {}
+        self._people_in: dict[tuple[frozenset[str], dt.date], frozenset[str]] = {}
 
     @cached_property
     def children(self) -> dict[str, list[str]]:
@@ -72,6 +75,12 @@ class Organisation:
 
     def team_of(self, person_id: str, day: dt.date) -> str | None:
         """The person's team on `day` (else their last team started by then)."""
+        key = (person_id, day)
+        if key not in self._teams_of:
+            self._teams_of[key] = self._team_of(person_id, day)
+        return self._teams_of[key]
+
+    def _team_of(self, person_id: str, day: dt.date) -> str | None:
         rows = self.memberships[self.memberships["person_id"] == person_id]
         moment = pd.Timestamp(day)
         starts, ends = pd.to_datetime(rows["valid_from"]), pd.to_datetime(rows["valid_to"])
@@ -81,6 +90,12 @@ class Organisation:
 
     def people_in(self, teams: set[str], day: dt.date) -> set[str]:
         """People who were members of one of `teams` on `day`."""
+        key = (frozenset(teams), day)
+        if key not in self._people_in:
+            self._people_in[key] = frozenset(self._people_in_now(teams, day))
+        return set(self._people_in[key])
+
+    def _people_in_now(self, teams: set[str], day: dt.date) -> set[str]:
         m = self.memberships
         moment = pd.Timestamp(day)
         starts, ends = pd.to_datetime(m["valid_from"]), pd.to_datetime(m["valid_to"])

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import secrets
 import threading
+import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,9 @@ __all__ = [
     "User",
     "create_tables",
 ]
+
+#: How long a checked session is trusted without asking the store again.
+SESSION_CACHE_SECONDS = 10.0
 
 _HASHER = PasswordHasher()
 # Verifying against this when the user does not exist takes as long as a real check, so the answer's
@@ -104,6 +108,9 @@ class Accounts:
         self.store = store
         self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         self.session_hours = session_hours
+        # Valid sessions seen in the last SESSION_CACHE_SECONDS, so a page view does not query the store
+        # for its session each time; signing out or a password reset removes them at once.
+        self._sessions: dict[str, tuple[User, dt.datetime, float]] = {}
         self.lockout_failures = lockout_failures
         self.lockout_minutes = lockout_minutes
 
@@ -160,6 +167,7 @@ class Accounts:
                 [_HASHER.hash(password), username],
             )
             self.store.execute("DELETE FROM _sessions WHERE username = ?", [username])
+        self._sessions = {k: v for k, v in self._sessions.items() if v[0].username != username}
 
     def _row(self, username: str) -> dict[str, Any] | None:
         found = self.store.execute(
@@ -222,12 +230,29 @@ class Accounts:
         return token
 
     def close_session(self, token: str) -> None:
+        self._sessions.pop(token_hash(token), None)
         with self._lock:
             self.store.execute("DELETE FROM _sessions WHERE token_hash = ?", [token_hash(token)])
 
     def session_user(self, token: str) -> User | None:
         """The user of a valid, unexpired session token; None otherwise."""
-        return self._user_by("_sessions", token, required_expiry=True)
+        key = token_hash(token)
+        seen = self._sessions.get(key)
+        if seen is not None and time.monotonic() - seen[2] < SESSION_CACHE_SECONDS and seen[1] > _now():
+            return seen[0]
+        found = self._user_by("_sessions", token, required_expiry=True)
+        if found is None:
+            self._sessions.pop(key, None)
+            return None
+        with self._lock:
+            expires = self.store.execute(
+                "SELECT expires_at FROM _sessions WHERE token_hash = ?", [key]
+            ).fetchone()
+        if expires is not None:
+            if len(self._sessions) > 10_000:
+                self._sessions.clear()
+            self._sessions[key] = (found, expires[0], time.monotonic())
+        return found
 
     def create_token(self, username: str, name: str, days: int | None = None) -> str:
         """A new API token acting as `username` (shown once; the store keeps its hash)."""

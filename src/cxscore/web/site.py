@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from cxscore import errors
 from cxscore.service.ratelimit import RateLimiter
 from cxscore.service.secrets import derive_key, project_secret
-from cxscore.web.access import Access, Organisation
+from cxscore.web.access import Access
 from cxscore.web.accounts import Accounts, User
 from cxscore.web.views import Snapshot, Views
 
@@ -117,7 +117,7 @@ class Site:
 
     def access(self, user: User, day: dt.date | None = None) -> Access:
         snap = self.snapshot()
-        return Access(user, Organisation(snap.teams, snap.memberships), day or snap.latest_quarter.end)
+        return Access(user, snap.organisation, day or snap.latest_quarter.end)
 
     def snapshot(self) -> Snapshot:
         return self.views.current()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cxscore.scorecards.evaluation import Evaluator
     from cxscore.scorecards.period import Period
     from cxscore.store import Project, Store
+    from cxscore.web.access import Organisation
 
 __all__ = ["Snapshot", "Views"]
 
@@ -48,7 +49,12 @@ class Snapshot:
         from cxscore.scorecards.api import open_evaluator
 
         with self.lock:
-            return open_evaluator(self.project, self.store)
+            evaluator = open_evaluator(self.project, self.store)
+            # Read the organisation tables now, holding the lock: pages use them outside it afterwards.
+            for table in ("teams", "people", "memberships"):
+                evaluator.results.engine.frame(table)
+            evaluator.results.engine.closure()
+            return evaluator
 
     @cached_property
     def boards(self) -> Leaderboards:
@@ -62,6 +68,12 @@ class Snapshot:
 
         with self.lock:
             return latest_complete_quarter(self.store)
+
+    @cached_property
+    def organisation(self) -> Organisation:
+        from cxscore.web.access import Organisation
+
+        return Organisation(self.teams, self.memberships)
 
     @property
     def teams(self) -> pd.DataFrame:

@@ -7,30 +7,28 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cxscore.errors import CXScoreError, NotFoundError
-from cxscore.web.site import HERE, Site, client, is_api, site_of
+from cxscore.web.site import HERE, Site, is_api, local_path, site_of
 
 __all__ = ["install"]
 
 
 def install(app: FastAPI) -> None:
     """Add the web app's pages, API, static files and error pages to `app`."""
-    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, trends
+    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, surveys, trends
 
     app.state.site = Site(app)
+    if app.state.settings.warm_up:
+        from cxscore.web.warmup import WarmUp
+
+        app.state.parts.append(WarmUp(app.state.site.views))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, scorecards, rewards, trends, diagnosis, payouts, admin):
+    for module in (auth, scorecards, rewards, trends, diagnosis, payouts, surveys, admin):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def _rate_limit(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if not request.url.path.startswith(("/static/", "/healthz", "/readyz")):
-            try:
-                site_of(request).limit(request)
-            except CXScoreError as error:
-                return site_of(request).error(request, error)
-        return await call_next(request)
+    app.add_middleware(RateLimit, site=app.state.site)
 
     @app.exception_handler(CXScoreError)
     async def _known(request: Request, error: CXScoreError) -> Response:
@@ -56,7 +54,26 @@ def install(app: FastAPI) -> None:
             request, _BadRequest(f"{request.method} is not allowed on {request.url.path}.")
         )
 
-    _ = client  # the rate limiter keys signed-out requests by address (see Site.limit)
+
+class RateLimit:
+    """Every request but static files and health checks takes a token of its session's (or, signed out,
+    its address's) bucket; an empty bucket gets the 429 answer. Plain ASGI: cheap per request."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app = app
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            path = local_path(request)
+            if not path.startswith(("/static/", "/healthz", "/readyz")):
+                try:
+                    self.site.limit(request)
+                except CXScoreError as error:
+                    await self.site.error(request, error)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 class _BadRequest(CXScoreError, ValueError):

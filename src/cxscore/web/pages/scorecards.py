@@ -55,11 +55,22 @@ SHOWN_COLUMNS = (
 )
 
 
+def evaluate_cached(snap: Snapshot, scope: str, scope_id: str, period: Period) -> ScorecardResult:
+    """The evaluated scorecard of a scope and period, computed once per version of the data."""
+    return _evaluate(snap, scope, scope_id, period)
+
+
 def _evaluate(snap: Snapshot, scope: str, scope_id: str, period: Period) -> ScorecardResult:
     return snap.cached(
         ("scorecard", scope, scope_id, period.label),
         lambda: snap.evaluator.evaluate(scope, scope_id, period),
     )
+
+
+def cached_card(snap: Snapshot, result: ScorecardResult, drill: bool) -> dict[str, Any]:
+    """`card_view`, kept with the snapshot (pages only read it)."""
+    key = ("card", result.scope, result.scope_id, result.period.label, result.scorecard.name, drill)
+    return snap.cached(key, lambda: card_view(result, drill))
 
 
 def card_view(result: ScorecardResult, drill: bool) -> dict[str, Any]:
@@ -147,9 +158,7 @@ def overview(
     chosen = period_of(snap, period)
     product, segment = check_dimension(snap, "product", product), check_dimension(snap, "segment", segment)
     result = _evaluate(snap, "company", "company", chosen)
-    card = card_view(
-        result, drill=site.access(user, chosen.end).user.role in ("executive", "compensation_admin")
-    )
+    card = cached_card(snap, result, drill=user.role in ("executive", "compensation_admin"))
     names = [m["metric"] for m in card["metrics"]]
     focus = metric or names[0]
     metric_of(snap, focus)
@@ -180,7 +189,7 @@ def overview(
         "Company overview",
         "overview.html",
         data,
-        tables={"metrics": records(result.to_frame()), "trend": trend},
+        tables={**_metrics_table(snap, result, format), "trend": trend},
         charts={"trend": trend_chart(trend, definition.label, definition.format, goal=goal)},
     )
     return site.answer(request, user, page, format, table or chart)
@@ -318,7 +327,7 @@ def team(
     name = team_of(snap, team_id)
     access = site.access(user, chosen.end)
     result = _evaluate(snap, "team", team_id, chosen)
-    card = card_view(result, drill=access.may_see_team_rows(team_id))
+    card = cached_card(snap, result, drill=access.may_see_team_rows(team_id))
     parent = snap.evaluator.results.parent(team_id)
     members = sorted(access.org.people_in({team_id}, chosen.end))
     people = snap.people.set_index("person_id")["name"]
@@ -335,8 +344,16 @@ def team(
         "people": [{"person_id": p, "name": str(people.get(p, p))} for p in visible],
         "people_total": len(members),
     }
-    page = Page(name, "scorecard.html", data, tables={"metrics": records(result.to_frame())})
+    page = Page(name, "scorecard.html", data, tables=_metrics_table(snap, result, format))
     return site.answer(request, user, page, format, table)
+
+
+def _metrics_table(snap: Snapshot, result: ScorecardResult, fmt: str) -> dict[str, list[dict[str, Any]]]:
+    """The scorecard's CSV rows; built only for exports (pages and JSON do not need them)."""
+    if fmt not in ("csv", "xlsx"):
+        return {"metrics": []}
+    key = ("metrics_table", result.scope, result.scope_id, result.period.label)
+    return {"metrics": snap.cached(key, lambda: records(result.to_frame()))}
 
 
 # -- people --------------------------------------------------------------------------------------------
@@ -373,7 +390,7 @@ def person(
     access = site.access(user, chosen.end)
     access.require_person(person_id)
     result = _evaluate(snap, "person", person_id, chosen)
-    card = card_view(result, drill=True)
+    card = cached_card(snap, result, drill=True)
     team_id = access.org.team_of(person_id, chosen.end)
     data = {
         "filters": _filters(snap, chosen),
@@ -387,7 +404,7 @@ def person(
         },
         "scorecard": card,
     }
-    page = Page(name, "scorecard.html", data, tables={"metrics": records(result.to_frame())})
+    page = Page(name, "scorecard.html", data, tables=_metrics_table(snap, result, format))
     return site.answer(request, user, page, format, table)
 
 
