@@ -170,13 +170,15 @@ def show(request: Request, token: str, step: int | None = None, lang: str | None
     language = survey.language_for(lang if lang in survey.languages else str(row[1]))
     if row[2] is not None:
         return _message(request, "used", 409, language)
-    with service.locked() as store:
-        saved = dict(
-            store.execute(
-                "SELECT question_id, value FROM _survey_partials WHERE invitation_id = ?",
-                [link.invitation_id],
-            ).fetchall()
-        )
+    saved: dict[str, str] = {}
+    if survey.layout == "one_per_screen":  # only these keep answers between screens
+        with service.locked() as store:
+            saved = dict(
+                store.execute(
+                    "SELECT question_id, value FROM _survey_partials WHERE invitation_id = ?",
+                    [link.invitation_id],
+                ).fetchall()
+            )
     return _form(request, survey, token, link, language, saved, {}, step, 200)
 
 
