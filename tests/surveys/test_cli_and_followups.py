@@ -140,3 +140,16 @@ def test_unknown_task_is_a_clear_error(company: Project) -> None:
             api.note(store, "F-nope", "hello")
     finally:
         store.close()
+
+
+def test_a_store_made_before_the_survey_tables_gets_them(company: Project, inbox: Inbox) -> None:
+    store = company.store()
+    try:
+        for name in ("followup_notes", "followups", "unsubscribes", "_survey_links", "_survey_partials"):
+            store.execute(f"DROP TABLE {name}")
+    finally:
+        store.close()
+    code, out = run(company, "surveys", "send", "case-csat")
+    assert code == 0 and "Sent 1 invitation(s)." in out
+    code, out = run(company, "followups", "list")
+    assert code == 0
