@@ -10,7 +10,7 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -44,8 +44,25 @@ class Invitation:
     reminder: bool = False
 
 
+def _line(text: str | None) -> str:
+    """One line of text: a name or title from the data cannot add header lines to an e-mail."""
+    return " ".join(str(text or "").split())
+
+
 def compose(invitation: Invitation, sender: str) -> EmailMessage:
-    """The e-mail for `invitation`: plain text first, HTML as the alternative."""
+    r"""The e-mail for `invitation`: plain text first, HTML as the alternative.
+
+    >>> message = compose(Invitation("ann@example.com", "Ann\nBcc: x@evil.example", "Pulse", None,
+    ...     "http://h/s/t", "http://h/u/t", "2025-03-20", "en"), "surveys@example.com")
+    >>> message["To"], message["Subject"]
+    ('"Ann Bcc: x@evil.example" <ann@example.com>', 'Pulse: a quick question')
+    """
+    invitation = replace(
+        invitation,
+        name=_line(invitation.name) or None,
+        survey_title=_line(invitation.survey_title),
+        to=_line(invitation.to),
+    )
     t = catalogue(invitation.language)
     subject_key = "email_reminder_subject" if invitation.reminder else "email_subject"
     values = {

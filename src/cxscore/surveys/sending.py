@@ -144,13 +144,15 @@ def _invite(
             "VALUES (?, ?, ?, ?, ?, 'pending')",
             [invitation_id, survey.id, candidate.email, language, expires],
         )
-    message = compose(
-        _invitation(keys, settings, survey, candidate.email, candidate.name, language, link_id, expires, now),
-        sender_address(settings.sender),
-    )
     try:
+        message = compose(
+            _invitation(
+                keys, settings, survey, candidate.email, candidate.name, language, link_id, expires, now
+            ),
+            sender_address(settings.sender),
+        )
         mailer.send(message)
-    except MailError:
+    except BaseException:  # not sent: the invitation must not count (fatigue, response rate)
         with store.transaction():
             store.execute("DELETE FROM _survey_links WHERE invitation_id = ?", [invitation_id])
             store.execute("DELETE FROM invitations WHERE invitation_id = ?", [invitation_id])
