@@ -116,6 +116,7 @@ def main() -> None:
             if time.monotonic() - started > 120:
                 raise SystemExit("the server did not become ready in 120 s")
             time.sleep(0.2)
+        ready = time.monotonic() - started
         clients = [_sign_in(url, f"{USER}{n}", password) for n in range(args.users)]
         seen: set[str] = set()
         cold: list[float] = []
@@ -167,14 +168,14 @@ def main() -> None:
             server.wait()
         _accounts(args.project, password, args.users, add=False)
 
-    total = len(cold) + len(warm)
     print(
-        f"{args.users} users x {args.requests} requests, {len(teams)} teams, {total} answers in {wall:.1f} s "
-        f"({total / wall:.0f}/s); errors: {len(errors)} {errors[:3]}"
+        f"{args.users} users x {args.requests} requests on {len(teams)} teams: {len(warm)} answers in "
+        f"{wall:.1f} s ({len(warm) / wall:.0f}/s); errors: {len(errors)} {errors[:3]}"
     )
     print(
         f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores"
     )
+    print(f"server ready {ready:.1f} s after start; the cold phase took {sum(cold) / 1000:.1f} s")
     print("| answers | n | p50 | p95 | p99 | max |")
     print("|---|---|---|---|---|---|")
     for name, values in (

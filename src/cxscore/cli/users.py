@@ -119,8 +119,10 @@ def token(
 
 @app.command("demo")
 def demo(project: Path | None = ProjectOption) -> None:
-    """Create one account per role for the demo company (replacing earlier demo accounts) and print the
-    logins: each password is generated, printed once and stored only as an argon2 hash."""
+    """Create one account per role for the demo company and print the logins (shown once).
+
+    Earlier demo accounts are replaced; each password is generated and stored only as an argon2 hash.
+    """
     from rich.table import Table as RichTable
 
     from cxscore.web.accounts import demo_people

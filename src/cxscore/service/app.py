@@ -47,6 +47,10 @@ SECURITY_HEADERS = {
 }
 
 
+#: How long /readyz waits for the store while another request computes with it.
+READY_WAIT_SECONDS = 5.0
+
+
 class Part(Protocol):
     """Something the app starts with itself and closes at shutdown."""
 
@@ -156,14 +160,18 @@ def _install_health(app: FastAPI) -> None:
     @app.get("/readyz", tags=["health"], summary="The store answers queries")
     def readyz() -> JSONResponse:
         store, lock = store_of(app)
+        if not lock.acquire(timeout=READY_WAIT_SECONDS):
+            # The store is in use (a long computation holds it): the process works, answers are slow.
+            return JSONResponse({"status": "ready", "store": store.backend, "busy": True})
         try:
-            with lock:
-                version = store.schema_version()
+            version = store.schema_version()
         except Exception as error:  # any failure of the store means: not ready
             return JSONResponse(
                 {"status": "unavailable", "store": store.backend, "error": " ".join(str(error).split())},
                 status_code=503,
             )
+        finally:
+            lock.release()
         return JSONResponse({"status": "ready", "store": store.backend, "schema_version": version})
 
 

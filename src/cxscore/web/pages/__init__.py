@@ -55,8 +55,13 @@ def install(app: FastAPI) -> None:
         )
 
 
+#: Paths the site-wide limit leaves alone (see RateLimit).
+UNLIMITED = ("/static/", "/healthz", "/readyz", "/s/", "/u/", "/hooks/")
+
+
 class RateLimit:
-    """Every request but static files and health checks takes a token of its session's (or, signed out,
+    """Every request but static files, health checks and the survey endpoints (`/s/`, `/u/`, `/hooks/`,
+    which have their own per-link and per-address limits) takes a token of its session's (or, signed out,
     its address's) bucket; an empty bucket gets the 429 answer. Plain ASGI: cheap per request."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
@@ -67,7 +72,7 @@ class RateLimit:
         if scope["type"] == "http":
             request = Request(scope)
             path = local_path(request)
-            if not path.startswith(("/static/", "/healthz", "/readyz")):
+            if not path.startswith(UNLIMITED):
                 try:
                     self.site.limit(request)
                 except CXScoreError as error:
