@@ -75,7 +75,8 @@ def test_fatigue_counts_invitations_sent_across_all_surveys(
 ) -> None:
     api.send(store, company.root, now=NOW)
     assert api.send(store, company.root, now=NOW + dt.timedelta(days=59)).total == 0
-    later = api.send(store, company.root, now=NOW + dt.timedelta(days=61))
+    # Past the fatigue (60 days) and the quarterly survey's own period (90 days): all three again.
+    later = api.send(store, company.root, now=NOW + dt.timedelta(days=91))
     assert later.invited == {"quarterly-nps": 3}  # nobody answered; fatigue counts what was sent
 
 
@@ -171,3 +172,21 @@ def test_manual_surveys_invite_the_contacts_given_with_the_same_rules(
     assert invitations(store) == [("onboarding", "C-2", "A-1", None, "P-3", "T-AM", None)]
     again = api.send(store, company.root, surveys=["onboarding"], contacts=["C-2"], now=NOW)
     assert again.total == 0  # fatigue
+
+
+def test_a_relationship_survey_reaches_a_contact_once_every_every_days(
+    company: Project, store: Store, inbox: Inbox
+) -> None:
+    path = company.root / "surveys" / "quarterly-nps.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "every_days: 120\n", encoding="utf-8")
+    first = api.send(store, company.root, surveys=["quarterly-nps"], now=NOW)
+    assert first.total == 3  # C-1, C-2, C-3
+    # Fatigue (60 days) has passed, the survey's own period (120 days) has not.
+    assert (
+        api.send(store, company.root, surveys=["quarterly-nps"], now=NOW + 61 * dt.timedelta(days=1)).total
+        == 0
+    )
+    assert (
+        api.send(store, company.root, surveys=["quarterly-nps"], now=NOW + 121 * dt.timedelta(days=1)).total
+        == 3
+    )

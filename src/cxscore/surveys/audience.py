@@ -1,8 +1,9 @@
 """Who a survey goes to: the contacts its trigger selects, with who is credited, minus those who must rest.
 
 Relationship surveys go to the contacts (with an e-mail) of every account with a contract term running
-today. Transactional surveys go to the contact of each trigger that happened `delay_hours` ago, looking
-back `lookback_days`: a closed case, a booked renewal, an attended event, an upgrade installed.
+today, each at most once every `every_days` (90: quarterly). Transactional surveys go to the contact of
+each trigger that happened `delay_hours` ago, looking back `lookback_days`: a closed case, a booked
+renewal, an attended event, an upgrade installed.
 
 Credit is fixed now, as of the trigger's day: the case's agent and team, the account's owner then, the
 product's manager then, the event's team, or the touchpoint's owning team.
@@ -50,7 +51,9 @@ _TRIGGERS = {
                NULL AS person_id, NULL AS team_id, CAST(? AS DATE) AS day
         FROM contacts c
         WHERE c.account_id IN (SELECT account_id FROM contracts
-                               WHERE start_date <= CAST(? AS DATE) AND end_date >= CAST(? AS DATE))""",
+                               WHERE start_date <= CAST(? AS DATE) AND end_date >= CAST(? AS DATE))
+          AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.survey_id = ? AND i.contact_id = c.contact_id
+                          AND i.sent_at > ?)""",
     "case_closed": f"""
         SELECT {_CONTACT}, k.case_id, NULL AS event_id, k.product_id, k.agent_id AS person_id, k.team_id,
                CAST(coalesce(k.closed_at, k.resolved_at) AS DATE) AS day
@@ -145,7 +148,10 @@ def select_candidates(
         trigger = _TRIGGERS[survey.trigger]
         due = now - timedelta(hours=survey.delay_hours)
         since = due - timedelta(days=survey.lookback_days)
-        params = [now.date()] * 3 if survey.trigger == "relationship" else [since, due, survey.id]
+        if survey.trigger == "relationship":  # once per `every_days` per contact, on top of fatigue
+            params = [now.date(), now.date(), now.date(), survey.id, now - timedelta(days=survey.every_days)]
+        else:
+            params = [since, due, survey.id]
     else:  # `manual` and `touchpoint` surveys select nobody on their own
         return []
     person, team = _CREDIT[survey.credit]

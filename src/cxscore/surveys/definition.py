@@ -53,6 +53,7 @@ FIELDS = {
     "trigger": "what sends it: " + ", ".join(TRIGGERS),
     "delay_hours": "hours after the trigger before the invitation goes out (transactional)",
     "lookback_days": "how far back triggers are looked for on each send (transactional)",
+    "every_days": "a contact gets this relationship survey at most once in this many days (90)",
     "credit": "who is credited: " + ", ".join(CREDITS),
     "touchpoint": "the touchpoint the survey asks about",
     "anonymous": "answers are reported for teams only, never linked to the person",
@@ -130,6 +131,7 @@ class Survey:
     layout: str = "one_page"
     delay_hours: float = 0.0
     lookback_days: int = 7
+    every_days: int = 90
     expires_days: int = 14
     reminder_after_days: int | None = None
     follow_up: FollowUpRule | None = field(default_factory=FollowUpRule)
@@ -255,6 +257,7 @@ class _Parser:
             layout=layout,
             delay_hours=self.number(data, "delay_hours", 0.0, 0, 24 * 365),
             lookback_days=int(self.number(data, "lookback_days", 7, 1, 3650)),
+            every_days=int(self.number(data, "every_days", 90, 1, 3650)),
             expires_days=int(self.number(data, "expires_days", 14, 1, 365)),
             reminder_after_days=(
                 int(self.number(data, "reminder_after_days", 3, 1, 365))
