@@ -154,3 +154,20 @@ def test_the_warm_up_computes_the_latest_quarters_scorecards(server: Any) -> Non
     quarter = snap.latest_quarter.label
     assert ("scorecard", "company", "company", quarter) in snap._cache
     assert ("scorecard", "team", "T-SUP-EMEA", quarter) in snap._cache
+
+
+def test_obstacles_and_integrity_findings_name_people_only_for_who_may_see_them(
+    clients: dict[str, Any],
+) -> None:
+    path = "/api/diagnosis?metric=csat&scope=team&id=T-SUP-LATAM&period=2025"
+    executive = clients["executive"].get(path).json()
+    assert executive["obstacles"]["team"] == "T-SUP-LATAM" and executive["obstacles"]["verdict"]
+    assert executive["integrity"]["checks"]
+    manager = clients["manager"].get(path).json()
+    assert manager["obstacles"] is None and "managers" in manager["obstacles_note"]
+    teams = {f["team"] for c in manager["integrity"]["checks"] for f in c["findings"]}
+    assert teams <= {"T-SUP-EMEA"}
+    employee = clients["employee"].get(path).json()
+    assert employee["obstacles"] is None and employee["integrity"] is None
+    page = clients["executive"].get(path.replace("/api", ""))
+    assert "Obstacles" in page.text and "Integrity checks" in page.text

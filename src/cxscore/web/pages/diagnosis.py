@@ -57,6 +57,8 @@ def diagnosis(
         )
     else:
         verbatims, verbatim_note = _verbatims(snap, comments_scope, chosen.label)
+    verdict, verdict_note = _obstacles(snap, access, metric, scope, id, chosen.label)
+    checks, checks_note = _integrity(snap, access, chosen.label)
     data = {
         "filters": {
             "period": chosen.label,
@@ -79,10 +81,16 @@ def diagnosis(
         "verbatims_scope": comments_scope,
         "verbatims_note": verbatim_note,
         "shown_comments": SHOWN_COMMENTS,
+        "obstacles": verdict,
+        "obstacles_note": verdict_note,
+        "integrity": checks,
+        "integrity_note": checks_note,
     }
     tables: dict[str, list[dict[str, Any]]] = {}
     if drivers:
         tables["drivers"] = [{k: v for k, v in d.items() if k != "levels"} for d in drivers["drivers"]]
+    if checks:
+        tables["integrity"] = [f for c in checks["checks"] for f in c["findings"]]
     if verbatims:
         tables["comments"] = [{**c, "topics": ";".join(map(str, c["topics"]))} for c in verbatims["comments"]]
         tables["topics"] = [{k: v for k, v in t.items() if k not in ("scores",)} for t in verbatims["topics"]]
@@ -138,4 +146,55 @@ def _verbatims(snap: Any, scope: str, period: str) -> tuple[dict[str, Any] | Non
             return None, str(error)
 
     result: tuple[dict[str, Any] | None, str] = snap.cached(("verbatims", scope, period), compute)
+    return result
+
+
+def _obstacles(
+    snap: Any, access: Any, metric: str, scope: str, team: str | None, period: str
+) -> tuple[dict[str, Any] | None, str]:
+    """The obstacle verdict of a team (its parts can name people: for its managers and executives)."""
+    from cxscore.diagnose.obstacles import obstacles
+
+    if scope != "team" or not team:
+        return None, "Pick a team for its obstacle verdict: people, training, product or case mix."
+    if not access.may_see_team_rows(team):
+        return (
+            None,
+            "Obstacle verdicts can name people: they are shown to the team's managers and executives.",
+        )
+
+    def compute() -> tuple[dict[str, Any] | None, str]:
+        try:
+            found = obstacles(metric, team=team, period=period, store=snap.store, project=snap.project.root)
+        except DiagnosisError as error:
+            return None, str(error)
+        return found.to_dict(), ""
+
+    result: tuple[dict[str, Any] | None, str] = snap.cached(("obstacles", metric, team, period), compute)
+    return result
+
+
+def _integrity(snap: Any, access: Any, period: str) -> tuple[dict[str, Any] | None, str]:
+    """Integrity checks name people: executives see everyone's findings, managers their team's."""
+    from cxscore.diagnose.integrity import integrity
+
+    role = access.user.role
+    if role not in ("executive", "manager"):
+        return (
+            None,
+            "Integrity checks name people: they are shown to executives, and to managers for their team.",
+        )
+    team = None if role == "executive" else access.org.team_of(access.user.person_id or "", access.day)
+    if role == "manager" and team is None:
+        return None, "Your account is not linked to a person with a team."
+
+    def compute() -> tuple[dict[str, Any] | None, str]:
+        try:
+            return integrity(
+                period=period, team=team, store=snap.store, project=snap.project.root
+            ).to_dict(), ""
+        except DiagnosisError as error:
+            return None, str(error)
+
+    result: tuple[dict[str, Any] | None, str] = snap.cached(("integrity", team, period), compute)
     return result
