@@ -26,7 +26,9 @@ def mean_interval(mean: npt.ArrayLike, sd: npt.ArrayLike, n: npt.ArrayLike, leve
     size = as_count("n", n)
     defined = size >= 2
     df = np.where(defined, size - 1.0, 1.0)
-    t = np.asarray(_scipy_stats.t.ppf(1.0 - alpha / 2.0, df), dtype=np.float64)
+    # One quantile per distinct sample size (a result has many rows but few sizes): same values, less work.
+    sizes, where = np.unique(df, return_inverse=True)
+    t = np.asarray(_scipy_stats.t.ppf(1.0 - alpha / 2.0, sizes), dtype=np.float64)[where].reshape(df.shape)
     half = t * spread / np.sqrt(np.where(defined, size, 1.0))
     return np.where(defined, centre - half, np.nan), np.where(defined, centre + half, np.nan)
 
