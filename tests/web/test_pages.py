@@ -171,3 +171,48 @@ def test_obstacles_and_integrity_findings_name_people_only_for_who_may_see_them(
     assert employee["obstacles"] is None and employee["integrity"] is None
     page = clients["executive"].get(path.replace("/api", ""))
     assert "Obstacles" in page.text and "Integrity checks" in page.text
+
+
+def test_the_follow_up_queue_shows_each_role_its_tasks_and_closes_them(
+    server: Any, clients: dict[str, Any]
+) -> None:
+    import datetime as dt
+    import re
+
+    store, lock = server.app.state.store, server.app.state.store_lock
+    opened = dt.datetime(2025, 12, 1, 9, 0)
+    with lock:
+        response = store.execute("SELECT response_id FROM responses LIMIT 1").fetchone()[0]
+        store.execute(
+            "INSERT INTO followups (followup_id, response_id, reason, team_id, opened_at, due_at, status) "
+            "VALUES ('F-web-test', ?, 'NPS 2', 'T-SUP-EMEA', ?, ?, 'open')",
+            [response, opened, opened + dt.timedelta(hours=48)],
+        )
+    assert "F-web-test" in {
+        f["followup_id"] for f in clients["manager"].get("/api/followups").json()["followups"]
+    }
+    assert "F-web-test" not in {
+        f["followup_id"] for f in clients["sales_manager"].get("/api/followups").json()["followups"]
+    }
+    page = clients["sales_manager"].get("/followups")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    refused = clients["sales_manager"].post(
+        "/followups/F-web-test/close", data={"outcome": "resolved", "csrf_token": token}
+    )
+    assert refused.status_code == 403
+    page = clients["manager"].get("/followups")
+    assert "F-web-test" in page.text and "overdue" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    reached = clients["manager"].post(
+        "/followups/F-web-test/contacted", data={"text": "Called; fixed", "csrf_token": token}
+    )
+    closed = clients["manager"].post(
+        "/followups/F-web-test/close", data={"outcome": "resolved", "csrf_token": token}
+    )
+    assert reached.status_code == closed.status_code == 303
+    task = next(
+        f
+        for f in clients["manager"].get("/api/followups?status=all").json()["followups"]
+        if f["followup_id"] == "F-web-test"
+    )
+    assert task["status"] == "closed" and task["outcome"] == "resolved" and task["first_contact_at"]

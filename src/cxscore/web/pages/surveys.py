@@ -1,14 +1,16 @@
 """Survey administration (the surveys defined, the invitations sent) and the follow-up queue (unhappy
-answers waiting for someone to call the customer back), read from `cxscore.surveys`. Sending, assigning
-and closing stay in the CLI (`cxscore surveys`, `cxscore followups`) for now."""
+answers waiting for someone to call the customer back), on `cxscore.surveys`. The queue notes that a
+customer was reached and closes tasks; sending and assigning stay in the CLI (`cxscore surveys`,
+`cxscore followups`) for now."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from cxscore.web.pages.scorecards import FormatQuery, TableQuery
 from cxscore.web.site import Page, site_of
@@ -91,7 +93,15 @@ def followups(
         "executive": "every team's",
         "manager": "your teams' and yours",
     }.get(user.role, "the ones assigned to you")
-    data = {"filters": {"status": status}, "scope": scope, "summary": totals, "followups": rows}
+    from cxscore.model.surveys import FOLLOWUP_OUTCOMES
+
+    data = {
+        "filters": {"status": status},
+        "scope": scope,
+        "summary": totals,
+        "followups": rows,
+        "outcomes": list(FOLLOWUP_OUTCOMES),
+    }
     page = Page("Follow-up queue", "followups.html", data, tables={"followups": rows})
     return site.answer(request, user, page, format, table)
 
@@ -102,3 +112,53 @@ def _may_see(access: Any, team_id: str | None, assignee_id: str | None) -> bool:
     if assignee_id is not None and assignee_id == access.user.person_id:
         return True
     return team_id is not None and team_id in access.subtree
+
+
+@router.post("/followups/{followup_id}/contacted", include_in_schema=False)
+def contacted(
+    request: Request,
+    followup_id: str,
+    text: Annotated[str, Form(min_length=1, max_length=2000)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Note that the customer was reached (the first time sets the time to first contact)."""
+    from cxscore.surveys.followups import note
+
+    site, author = _task(request, followup_id, csrf_token)
+    with site.lock:
+        note(site.app.state.store, followup_id, text, author=author, contacted=True)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/followups", status_code=303)
+
+
+@router.post("/followups/{followup_id}/close", include_in_schema=False)
+def close_task(
+    request: Request,
+    followup_id: str,
+    outcome: Annotated[str, Form(max_length=30)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Close the task with its outcome."""
+    from cxscore.surveys.followups import close
+
+    site, author = _task(request, followup_id, csrf_token)
+    with site.lock:
+        close(site.app.state.store, followup_id, outcome, author=author)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/followups", status_code=303)
+
+
+def _task(request: Request, followup_id: str, csrf_token: str) -> tuple[Any, str]:
+    """The site and the author to note, once the form is genuine and the user may act on the task."""
+    from cxscore.errors import AccessDeniedError
+    from cxscore.surveys.followups import get_followup
+
+    site = site_of(request)
+    user = site.user(request)
+    site.check_csrf(request, csrf_token)
+    with site.lock:
+        task = get_followup(site.app.state.store, followup_id)
+    if not _may_see(site.access(user), task.team_id, task.assignee_id):
+        raise AccessDeniedError(
+            f"Follow-up {followup_id} belongs to team {task.team_id}; your role ({user.role}) acts on your "
+            "teams' tasks and the ones assigned to you."
+        )
+    return site, user.person_id or user.username
