@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cxscore.demo.closedloop import build_closed_loop
 from cxscore.demo.contracts import build_contracts
 from cxscore.demo.customers import build_customers
 from cxscore.demo.events import build_events
@@ -92,6 +93,7 @@ def _build(store: Store, size: Size, rng: np.random.Generator) -> None:
         build_relationship(streams[5], size, org, customers, products, contracts, feedback)
         build_journey(streams[6], org, customers, products, contracts, feedback)
         build_events(streams[7], org, customers, contracts, writer, feedback)
+    build_closed_loop(streams[8], store)  # follow-ups are opened on the stored answers
 
 
 def _remove_store(project: Project) -> None:
