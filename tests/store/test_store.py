@@ -52,6 +52,19 @@ def test_older_store_upgrades_itself(project: Project) -> None:
     store.close()
 
 
+def test_a_version_1_store_gets_the_survey_and_web_tables(project: Project) -> None:
+    store = project.store()
+    for name in ("followups", "followup_notes", "unsubscribes", "_survey_links", "_users", "_audit_log"):
+        store.execute(f"DROP TABLE {name}")
+    store.execute("UPDATE _cxscore_meta SET value = '1' WHERE key = 'schema_version'")
+    store.close()
+    store = project.store()
+    tables = set(store.con.list_tables())
+    assert {"followups", "followup_notes", "unsubscribes", "_survey_links", "_users", "_audit_log"} <= tables
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    store.close()
+
+
 def test_newer_store_is_refused_with_the_fix(project: Project) -> None:
     store = project.store()
     store.execute(f"UPDATE _cxscore_meta SET value = '{SCHEMA_VERSION + 1}'")

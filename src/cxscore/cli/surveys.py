@@ -26,11 +26,8 @@ followups_app = typer.Typer(
 
 @contextmanager
 def _store(project: Project) -> Iterator[Store]:
-    from cxscore.surveys.tables import ensure_tables
-
     store = project.store()
     try:
-        ensure_tables(store)
         yield store
     finally:
         store.close()

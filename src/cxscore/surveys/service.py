@@ -18,7 +18,6 @@ from cxscore.surveys.definition import Survey, load_surveys
 from cxscore.surveys.keys import Keys
 from cxscore.surveys.sending import sync_definitions
 from cxscore.surveys.settings import SurveySettings, read_settings
-from cxscore.surveys.tables import ensure_tables
 from cxscore.surveys.writer import Writer
 
 __all__ = ["SurveyService"]
@@ -44,7 +43,6 @@ class SurveyService:
 
     def start(self) -> None:
         with self.lock:
-            ensure_tables(self.store)
             # Answers (and webhook rows) name their survey, which the store checks: keep the table current.
             sync_definitions(self.store, self._surveys.values())
         self.writer.start()

@@ -5,14 +5,9 @@ They are internal (never exported or reported): the canonical survey tables are 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cxscore.model.schema import Column, Kind, Table
 
-if TYPE_CHECKING:
-    from cxscore.store import Store
-
-__all__ = ["LINKS", "PARTIALS", "RECEIPTS", "TABLES", "ensure_tables"]
+__all__ = ["LINKS", "PARTIALS", "RECEIPTS", "TABLES"]
 
 LINKS = Table(
     "_survey_links",
@@ -78,14 +73,3 @@ RECEIPTS = Table(
 )
 
 TABLES = (LINKS, PARTIALS, RECEIPTS)
-
-
-#: The canonical survey tables added with the survey collection (a store made before has none of them).
-_CANONICAL = ("unsubscribes", "followups", "followup_notes")
-
-
-def ensure_tables(store: Store) -> None:
-    """Add the survey tables to a store made by an earlier cxscore (its schema version did not change)."""
-    existing = set(store.engine.list_tables())
-    if any(t.name not in existing for t in TABLES) or any(n not in existing for n in _CANONICAL):
-        store.create_schema()
