@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cxscore.errors import ProjectNotFoundError, SchemaError
+from cxscore.errors import ProjectNotFoundError, SchemaError, StoreConnectionError
 from cxscore.model import TABLES
 from cxscore.store import SCHEMA_VERSION, Project, Store, init_project, open_project
 
@@ -85,3 +85,27 @@ def test_transaction_rolls_back_on_error(store: Store) -> None:
         store.execute("INSERT INTO products VALUES ('atlas', 'Atlas', NULL)")
         raise RuntimeError("boom")
     assert store.count("products") == 0
+
+
+def test_a_store_held_by_another_process_says_what_to_do(project: Project) -> None:
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); sys.stdin.read()",
+            str(project.database_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreConnectionError, match=rf"open in another program \(process {holder.pid}\)"):
+            project.store()
+    finally:
+        holder.communicate("", timeout=30)

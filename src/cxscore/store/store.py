@@ -9,6 +9,7 @@ itself when opened, a newer one is refused with the fix. What differs between th
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -90,7 +91,21 @@ class Store:
     @classmethod
     def duckdb(cls, path: Path | str = ":memory:") -> Store:
         """Open (or create) an embedded DuckDB store at `path`."""
-        return cls(ibis.duckdb.connect(str(path)))
+        import duckdb
+
+        try:
+            return cls(ibis.duckdb.connect(str(path)))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            held = re.search(r"PID (\d+)", str(error))
+            by = f" (process {held.group(1)})" if held else ""
+            raise StoreConnectionError(
+                f"The store {path} is open in another program{by}: an embedded DuckDB store has one writer "
+                "at a time. Stop the other program (for instance `cxscore serve` or a running import) and "
+                "try again, or put the project on PostgreSQL to work on it from several programs at once "
+                "(docs/how-to/postgresql.md)."
+            ) from error
 
     @classmethod
     def postgres(cls, url: str) -> Store:
