@@ -145,7 +145,7 @@ SHOTS = [
     ("my-scorecard", "erin", "/people/P-00046?period=2025"),
     ("leaderboard", "maya", "/leaderboards?metric=csat&period=2025"),
     ("trends", "eve", "/trends?metric=csat&scope=team&id=T-SUP-APAC"),
-    ("diagnosis", "eve", "/diagnosis?metric=csat&period=2025"),
+    ("diagnosis", "eve", "/diagnosis?metric=csat&scope=team&id=T-SUP-LATAM&period=2025"),
     ("payouts", "sol", "/payouts?period=2025-Q4"),
     ("awards", "erin", "/awards?period=2025"),
 ]

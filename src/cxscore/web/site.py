@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from cxscore import errors
+from cxscore.metrics.display import format_change
 from cxscore.service.ratelimit import RateLimiter
 from cxscore.service.secrets import derive_key, project_secret
 from cxscore.web.access import Access
@@ -85,6 +86,7 @@ class Site:
         self.csrf_key = derive_key(secret, "csrf")
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["format_number"] = format_number
+        self.templates.env.globals["format_change"] = format_change
         self.templates.env.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
         self.templates.env.filters["money"] = money
         # Sign-ins per address: `login_burst` at once, then one every 2 s. Per account name: twice the

@@ -18,7 +18,7 @@ router = APIRouter()
 #: intervals are a little rougher (the page says so, and `cxscore diagnose drivers` gives the full run).
 RESAMPLES = 50
 #: Comments shown on the page (all are in the JSON twin and the export).
-SHOWN_COMMENTS = 40
+SHOWN_COMMENTS = 15
 
 
 @router.get("/diagnosis", include_in_schema=False)
