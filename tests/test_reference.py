@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
 
 from cxscore.model import TABLES
-from cxscore.reference import cli_markdown, command_paths, data_model_markdown
+from cxscore.reference import (
+    API_MODULES,
+    cli_markdown,
+    command_paths,
+    data_model_markdown,
+    python_api_markdown,
+)
 from cxscore.store.bookkeeping import TABLES as BOOKKEEPING
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -45,3 +53,19 @@ def test_every_command_is_documented() -> None:
 def test_cli_reference_renders_every_command() -> None:
     text = cli_markdown()
     assert text.count("Usage: cxscore") == len(command_paths())
+
+
+def test_python_api_page_is_generated_from_the_code() -> None:
+    assert (DOCS / "python-api.md").read_text(encoding="utf-8") == python_api_markdown(), (
+        "docs/python-api.md is out of date: run `make docs`."
+    )
+
+
+@pytest.mark.parametrize("module", API_MODULES)
+def test_every_public_function_and_class_says_what_it_does(module: str) -> None:
+    loaded = importlib.import_module(module)
+    assert inspect.getdoc(loaded), f"{module} needs a module docstring"
+    for name in getattr(loaded, "__all__", ()):
+        obj = getattr(loaded, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert inspect.getdoc(obj), f"{module}.{name} is public but has no docstring"

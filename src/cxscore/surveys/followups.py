@@ -186,6 +186,7 @@ def list_followups(
 
 
 def get_followup(store: Store, followup_id: str) -> Followup:
+    """The task `followup_id`, or a FollowupError saying there is none."""
     row = store.execute(f"SELECT {_COLUMNS} FROM followups WHERE followup_id = ?", [followup_id]).fetchone()
     if row is None:
         raise FollowupError(
@@ -195,6 +196,7 @@ def get_followup(store: Store, followup_id: str) -> Followup:
 
 
 def notes(store: Store, followup_id: str) -> list[Note]:
+    """The notes of a task, oldest first."""
     rows = store.execute(
         "SELECT followup_id, noted_at, author, kind, text FROM followup_notes WHERE followup_id = ? "
         "ORDER BY noted_at",
