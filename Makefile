@@ -33,12 +33,14 @@ engines:
 	fi
 
 # The main job: build the demo company, then the company's scorecard summary for the latest quarter
-# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports), then the year's awards; then one web
-# account per role (logins printed once) and the web app on http://127.0.0.1:8000 (SERVE=0: not served).
+# (printed, and written as JSON and CSV into $(DEMO_DIR)/reports), then the year's awards and the last
+# quarter's payout summary; then one web account per role (logins printed once) and the web app on
+# http://127.0.0.1:8000 (SERVE=0: not served).
 demo: $(STAMP)
 	$(BIN)/cxscore demo --size $(DEMO_SIZE) --project $(DEMO_DIR) --force
 	$(BIN)/cxscore scorecard summary --project $(DEMO_DIR) --industry b2b_saas --out $(DEMO_DIR)/reports
 	$(BIN)/cxscore awards --period 2025 --project $(DEMO_DIR)
+	$(BIN)/cxscore payouts --period 2025-Q4 --project $(DEMO_DIR) --summary
 	$(BIN)/cxscore users demo --project $(DEMO_DIR)
 	@if [ "$(SERVE)" != "0" ]; then $(BIN)/cxscore serve --project $(DEMO_DIR) --host 127.0.0.1 --port 8000; fi
 
