@@ -90,7 +90,7 @@ def _print_statement(s: Statement) -> None:
     table.add_row("[bold]total[/]", "", f"[bold]{s.total:,.2f} {s.currency}[/]", "")
     console.print(table)
     console.print(
-        f"Plan {s.plan.name} ({s.plan.file}), commit {s.plan.commit}, sha256 {s.plan.sha256[:16]}; "
+        f"Plan {s.plan.name} ({s.plan.file}), {_version(s.plan.commit)}, sha256 {s.plan.sha256[:16]}; "
         f"data sha256 {s.data_sha256[:16]} over {s.rows} rows; {s.software}",
         highlight=False,
     )
@@ -126,7 +126,7 @@ def _print_summary(statements: list[Statement], period: str) -> None:
         *(f"[bold]{totals.get(p, Decimal(0)):,.2f}[/]" for p in [*parts, "clawbacks", "total"]),
     )
     console.print(table)
-    plans = sorted({f"{s.plan.name} ({s.plan.file}, commit {s.plan.commit[:12]})" for s in statements})
+    plans = sorted({f"{s.plan.name} ({s.plan.file}, {_version(s.plan.commit)})" for s in statements})
     currency = statements[0].currency if statements else "USD"
     console.print(
         f"{len(statements)} statement(s) under {', '.join(plans) or 'no plan'}; amounts in {currency}. "
@@ -169,7 +169,7 @@ def show(
         chosen = find_plan(found, plan)
     path = found.root / chosen.file
     version = plan_version(chosen.name, path if path.is_file() else None, chosen.text, chosen.file)
-    console.print(f"# {chosen.file}: commit {version.commit}, sha256 {version.sha256}", highlight=False)
+    console.print(f"# {chosen.file}: {_version(version.commit)}, sha256 {version.sha256}", highlight=False)
     sys.stdout.write(chosen.text)
 
 
@@ -284,3 +284,10 @@ def _print_balance(r: RoleBalance) -> None:
     if r.suggestion is not None:
         console.print(f"  [bold]Suggestion[/]: {r.suggestion.message}", highlight=False)
     console.print()
+
+
+def _version(commit: str) -> str:
+    """Where the plan's text is kept: a git commit, or a warning that it is not committed."""
+    if commit == "uncommitted":
+        return "not committed to git (commit it to make statements reproducible from history)"
+    return f"git commit {commit[:12]}"
