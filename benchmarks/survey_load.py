@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import inspect
 import json
 import os
@@ -103,6 +104,7 @@ def serve(root: Path, port: int, bare: bool) -> None:
         app = create_app(project)
     if not hasattr(app.state, "surveys"):
         install(app)
+    gc.freeze()  # as `cxscore serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

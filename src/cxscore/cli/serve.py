@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import typer
@@ -48,6 +49,10 @@ def serve(
         "(Ctrl-C stops it)",
         highlight=False,
     )
+    # What is loaded by now (modules, the app, its store) lives as long as the process: keep it out of
+    # the garbage collector's full passes, which otherwise stop every thread for 150-350 ms every few
+    # seconds under load (the survey load test measured them; with this, 13-41 ms).
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.host,
