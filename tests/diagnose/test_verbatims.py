@@ -20,6 +20,7 @@ from cxscore.diagnose import (
     verbatims,
 )
 from cxscore.diagnose.text import STOPWORDS
+from cxscore.diagnose.verbatims import topic_names
 from cxscore.errors import DiagnosisError
 
 SECRETS = (
@@ -145,3 +146,21 @@ def test_cli_on_the_demo(demo: Path) -> None:
     printed = runner.invoke(app, ["verbatims", "--format", "json", "--project", str(demo)])
     data = json.loads(printed.output)
     assert data["topics"] and "comments" not in data
+
+
+def test_topics_whose_top_terms_are_the_same_get_names_that_tell_them_apart() -> None:
+    words = [
+        ("always", "excellent", "service", "fast", "kind"),
+        ("always", "excellent", "service", "price", "kind"),
+        ("invoice", "wrong", "amount"),
+        ("late", "delivery", "box"),
+        ("late", "delivery", "box"),
+    ]
+    assert topic_names(words) == [
+        "always / excellent / fast",
+        "always / excellent / price",
+        "invoice / wrong / amount",
+        "late / delivery / box (4)",
+        "late / delivery / box (5)",
+    ]
+    assert len(set(topic_names(words))) == len(words)

@@ -256,6 +256,7 @@ def _topics(
     examples: int,
 ) -> tuple[Topic, ...]:
     result = []
+    names = topic_names(words)
     for number, top in enumerate(words):
         mine = [c for c in comments if c.topics and c.topics[0] == number]
         if not mine:
@@ -271,7 +272,7 @@ def _topics(
         result.append(
             Topic(
                 number,
-                " / ".join(top[:3]),
+                names[number],
                 top,
                 len(mine),
                 len(mine) / len(comments),
@@ -284,6 +285,33 @@ def _topics(
             )
         )
     return tuple(sorted(result, key=lambda t: -t.comments))
+
+
+def topic_names(words: Sequence[Sequence[str]], size: int = 3) -> list[str]:
+    """Each topic's name: its `size` top terms, except that topics whose names would be the same are
+    named by their first `size - 1` terms and their best term that the others lack (and numbered if no
+    term tells them apart).
+
+    >>> topic_names([("always", "excellent", "service", "fast"), ("always", "excellent", "service", "price")])
+    ['always / excellent / fast', 'always / excellent / price']
+    """
+    plain = [" / ".join(top[:size]) for top in words]
+    named = list(plain)
+    for name in set(plain):
+        same = [i for i, n in enumerate(plain) if n == name]
+        if len(same) < 2:
+            continue
+        for i in same:
+            others = set().union(*(words[j] for j in same if j != i))
+            unique = [t for t in words[i] if t not in others]
+            if unique:
+                named[i] = " / ".join([*words[i][: size - 1], unique[0]])
+    for name in set(named):  # still the same (the same telling terms): number them
+        same = [i for i, n in enumerate(named) if n == name]
+        if len(same) > 1:
+            for i in same:
+                named[i] = f"{name} ({i + 1})"
+    return named
 
 
 def _touchpoints(
