@@ -51,6 +51,7 @@ def test_method_names_are_stable_strings() -> None:
         "nps_adjusted_wald",
         "student_t",
         "poisson_exact",
+        "gamma_weighted_poisson",
         "order_statistic",
         "bootstrap_percentile",
         "empirical_bayes",

@@ -29,6 +29,7 @@ from cxscore.stats._proportions import (
 from cxscore.stats._quantiles import median_interval, quantile_rank_bounds
 from cxscore.stats._rates import rate_interval, ratio_interval
 from cxscore.stats._shrinkage import Shrunk, nps_variance, proportion_variance, shrink_estimates
+from cxscore.stats._sums import sum_interval
 
 __all__ = [
     "Adjustment",
@@ -58,5 +59,6 @@ __all__ = [
     "sample_size_for_nps",
     "sample_size_for_proportion",
     "shrink_estimates",
+    "sum_interval",
     "wilson_interval",
 ]

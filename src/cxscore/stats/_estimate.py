@@ -20,6 +20,7 @@ class Method(enum.StrEnum):
     NPS_ADJUSTED_WALD = "nps_adjusted_wald"
     STUDENT_T = "student_t"
     POISSON_EXACT = "poisson_exact"
+    GAMMA_WEIGHTED_POISSON = "gamma_weighted_poisson"
     ORDER_STATISTIC = "order_statistic"
     BOOTSTRAP_PERCENTILE = "bootstrap_percentile"
     EMPIRICAL_BAYES = "empirical_bayes"
