@@ -480,13 +480,14 @@ def with_values(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         lower, upper = stats.rate_interval(top, n)
     elif kind in ("gross", "net"):
         value, lower, upper = _retention(frame, n, kind)
+    elif kind == "sum":
+        value = frame.total
+        lower, upper = stats.sum_interval(frame.total, frame.total_squares, n)
     else:
         mean = frame.total / n
         sd = np.sqrt(np.maximum(frame.total_squares - n * mean**2, 0) / np.where(n > 1, n - 1, 1))
         lower, upper = stats.mean_interval(mean, sd, n)
-        value = frame.total if kind == "sum" else mean
-        if kind == "sum":
-            lower, upper = lower * n, upper * n
+        value = mean
     return frame.assign(value=np.asarray(value, dtype="float64"), lower=lower, upper=upper)
 
 

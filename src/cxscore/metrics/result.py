@@ -209,9 +209,9 @@ def _mean(frame: pd.DataFrame, level: float) -> Computed:
 
 
 def _sum(frame: pd.DataFrame, level: float) -> Computed:
-    mean, sd, n = _spread(frame)
-    lower, upper = stats.mean_interval(mean, np.nan_to_num(sd), n, level)
-    return frame["total"].to_numpy(dtype="float64"), (lower * n, upper * n), stats.Method.STUDENT_T
+    total = frame["total"].to_numpy(dtype="float64")
+    interval = stats.sum_interval(total, frame["total_squares"], frame["n"], level)
+    return total, interval, stats.Method.GAMMA_WEIGHTED_POISSON
 
 
 def _count(frame: pd.DataFrame, level: float) -> Computed:
