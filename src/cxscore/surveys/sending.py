@@ -7,10 +7,12 @@ that was not sent and fatigue never misses one that was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cxscore.errors import MailError
 from cxscore.store import Store
@@ -21,7 +23,11 @@ from cxscore.surveys.mail import Invitation, Mailer, compose, sender_address
 from cxscore.surveys.settings import SurveySettings
 from cxscore.surveys.tokens import make_link, new_link_id
 
-__all__ = ["SendReport", "send_reminders", "send_surveys", "sync_definitions", "utc_now"]
+__all__ = ["Hold", "SendReport", "send_reminders", "send_surveys", "sync_definitions", "utc_now"]
+
+#: What a send holds while it uses the store, and lets go of while it talks to the mail server: the
+#: running server's store lock (so answers are not kept waiting on e-mail), or nothing from the CLI.
+Hold = Callable[[], AbstractContextManager[object]]
 
 #: Unsubscribe links work for this long (in practice: forever).
 UNSUBSCRIBE_YEARS = 20
@@ -74,22 +80,24 @@ def send_surveys(
     contacts: Sequence[str] | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
+    hold: Hold = nullcontext,
 ) -> SendReport:
     """Invite everyone the surveys' triggers select at `now` (or the `contacts` given); with `dry_run`,
-    only say whom."""
+    only say whom. The store is used only inside `hold()`, never while an e-mail is being sent."""
     now = now or utc_now()
     chosen = [surveys[s] for s in only] if only else list(surveys.values())
     report = SendReport(dry_run=dry_run)
-    sync_definitions(store, chosen) if not dry_run else None
     invited_now: set[str] = set()  # one invitation per contact per run, across surveys (fatigue)
     plan: list[tuple[Survey, Candidate]] = []
-    for survey in chosen:
-        for candidate in select_candidates(store, survey, now, settings.fatigue_days, contacts):
-            if candidate.contact_id in invited_now:
-                continue
-            invited_now.add(candidate.contact_id)
-            plan.append((survey, candidate))
-            report.planned.append((survey.id, candidate))
+    with hold():
+        sync_definitions(store, chosen) if not dry_run else None
+        for survey in chosen:
+            for candidate in select_candidates(store, survey, now, settings.fatigue_days, contacts):
+                if candidate.contact_id in invited_now:
+                    continue
+                invited_now.add(candidate.contact_id)
+                plan.append((survey, candidate))
+                report.planned.append((survey.id, candidate))
     if dry_run or not plan:
         for survey, _ in plan:
             report.invited[survey.id] = report.invited.get(survey.id, 0) + 1
@@ -98,7 +106,7 @@ def send_surveys(
     with Mailer(settings.smtp).connected() as mailer:
         for survey, candidate in plan:
             try:
-                _invite(store, keys, settings, mailer, survey, candidate, now)
+                _invite(store, keys, settings, mailer, survey, candidate, now, hold)
             except MailError as error:
                 report.failed.append(f"{survey.id} -> {candidate.contact_id}: {error}")
                 continue
@@ -114,12 +122,13 @@ def _invite(
     survey: Survey,
     candidate: Candidate,
     now: datetime,
+    hold: Hold = nullcontext,
 ) -> None:
     link_id = new_link_id()
     invitation_id = f"I-{link_id}"
     expires = now + timedelta(days=survey.expires_days)
     language = survey.language_for(candidate.language)
-    with store.transaction():
+    with hold(), store.transaction():
         store.execute(
             "INSERT INTO invitations (invitation_id, survey_id, contact_id, account_id, sent_at, trigger, "
             "case_id, event_id, touchpoint_id, product_id, credited_person_id, credited_team_id) "
@@ -153,11 +162,14 @@ def _invite(
         )
         mailer.send(message)
     except BaseException:  # not sent: the invitation must not count (fatigue, response rate)
-        with store.transaction():
+        with hold(), store.transaction():
             store.execute("DELETE FROM _survey_links WHERE invitation_id = ?", [invitation_id])
             store.execute("DELETE FROM invitations WHERE invitation_id = ?", [invitation_id])
         raise
-    store.execute("UPDATE _survey_links SET mail_status = 'sent' WHERE invitation_id = ?", [invitation_id])
+    with hold():
+        store.execute(
+            "UPDATE _survey_links SET mail_status = 'sent' WHERE invitation_id = ?", [invitation_id]
+        )
 
 
 def _invitation(
@@ -196,27 +208,18 @@ def send_reminders(
     *,
     now: datetime | None = None,
     dry_run: bool = False,
+    hold: Hold = nullcontext,
 ) -> SendReport:
     """Send the one reminder of every unanswered, unexpired invitation whose survey has
-    `reminder_after_days` and whose contact has not unsubscribed since."""
+    `reminder_after_days` and whose contact has not unsubscribed since (the store only inside `hold()`)."""
     now = now or utc_now()
     report = SendReport(dry_run=dry_run)
     due = []
     for survey in surveys.values():
         if survey.reminder_after_days is None:
             continue
-        rows = store.execute(
-            "SELECT i.invitation_id, l.email, c.name, l.language, l.expires_at FROM invitations i "
-            "JOIN _survey_links l USING (invitation_id) LEFT JOIN contacts c ON c.contact_id = i.contact_id "
-            "WHERE i.survey_id = ? AND i.reminded_at IS NULL AND l.used_at IS NULL "
-            "AND l.mail_status = 'sent' "
-            "AND l.expires_at > ? AND i.sent_at <= ? "
-            "AND i.contact_id NOT IN (SELECT contact_id FROM unsubscribes) "
-            "AND lower(l.email) NOT IN (SELECT lower(email) FROM unsubscribes WHERE email IS NOT NULL) "
-            "AND i.invitation_id NOT IN (SELECT invitation_id FROM _survey_partials) "
-            "ORDER BY i.invitation_id",
-            [survey.id, now, now - timedelta(days=survey.reminder_after_days)],
-        ).fetchall()
+        with hold():
+            rows = _due_reminders(store, survey, now)
         due += [(survey, row) for row in rows]
     for survey, _ in due:
         report.invited[survey.id] = report.invited.get(survey.id, 0) + 1
@@ -235,8 +238,26 @@ def send_reminders(
             except MailError as error:
                 report.failed.append(f"{survey.id} -> {invitation_id}: {error}")
                 continue
-            store.execute(
-                "UPDATE invitations SET reminded_at = ? WHERE invitation_id = ?", [now, invitation_id]
-            )
+            with hold():
+                store.execute(
+                    "UPDATE invitations SET reminded_at = ? WHERE invitation_id = ?", [now, invitation_id]
+                )
             report.invited[survey.id] = report.invited.get(survey.id, 0) + 1
     return report
+
+
+def _due_reminders(store: Store, survey: Survey, now: datetime) -> list[tuple[Any, ...]]:
+    assert survey.reminder_after_days is not None
+    rows: list[tuple[Any, ...]] = store.execute(
+        "SELECT i.invitation_id, l.email, c.name, l.language, l.expires_at FROM invitations i "
+        "JOIN _survey_links l USING (invitation_id) LEFT JOIN contacts c ON c.contact_id = i.contact_id "
+        "WHERE i.survey_id = ? AND i.reminded_at IS NULL AND l.used_at IS NULL "
+        "AND l.mail_status = 'sent' "
+        "AND l.expires_at > ? AND i.sent_at <= ? "
+        "AND i.contact_id NOT IN (SELECT contact_id FROM unsubscribes) "
+        "AND lower(l.email) NOT IN (SELECT lower(email) FROM unsubscribes WHERE email IS NOT NULL) "
+        "AND i.invitation_id NOT IN (SELECT invitation_id FROM _survey_partials) "
+        "ORDER BY i.invitation_id",
+        [survey.id, now, now - timedelta(days=survey.reminder_after_days)],
+    ).fetchall()
+    return rows

@@ -1,4 +1,5 @@
-"""What the survey endpoints share in one process: settings, keys, definitions, limits, the writer.
+"""What the survey endpoints share in one process: settings, keys, definitions, limits, the writer and
+the sending schedule.
 
 The store is the process's one store; every access holds the process's store lock.
 """
@@ -16,6 +17,7 @@ from cxscore.service.ratelimit import RateLimiter
 from cxscore.store import Store
 from cxscore.surveys.definition import Survey, load_surveys
 from cxscore.surveys.keys import Keys
+from cxscore.surveys.schedule import SendSchedule
 from cxscore.surveys.sending import sync_definitions
 from cxscore.surveys.settings import SurveySettings, read_settings
 from cxscore.surveys.writer import Writer
@@ -38,6 +40,7 @@ class SurveyService:
         self.per_address = RateLimiter(*self.settings.per_address)
         self.per_source = RateLimiter(*self.settings.per_source)
         self.writer = Writer(store, lock, self.surveys)
+        self.schedule = SendSchedule(root, store, lock, self.settings, self.surveys)
         # Read now, so that `cxscore serve` reports broken survey files before it starts serving.
         self.reload()
 
@@ -46,8 +49,10 @@ class SurveyService:
             # Answers (and webhook rows) name their survey, which the store checks: keep the table current.
             sync_definitions(self.store, self._surveys.values())
         self.writer.start()
+        self.schedule.start()
 
     def close(self) -> None:
+        self.schedule.close()
         self.writer.close()
 
     def reload(self) -> None:

@@ -5,6 +5,7 @@ surveys:
   public_url: https://feedback.example.com   # where links point (env CXSCORE_PUBLIC_URL)
   sender: "Northwind feedback <feedback@example.com>"
   fatigue_days: 60          # no contact is invited more than once in this many days, across all surveys
+  send_every_minutes: 15    # cxscore serve sends due invitations and reminders this often (0: never)
   smtp_url: smtp://mail.example.com:587?starttls=true   # the password belongs in CXSCORE_SMTP_URL only
   rate_limits: {per_link: [1, 10], per_address: [20, 60]}   # [per second, burst]
   webhooks:
@@ -81,6 +82,9 @@ class SurveySettings:
     public_url: str = "http://127.0.0.1:8000"
     sender: str = "cxscore <surveys@localhost>"
     fatigue_days: int = 60
+    #: How often `cxscore serve` sends what the triggers select and the reminders due (0: never; it
+    #: sends only when an SMTP server is set).
+    send_every_minutes: int = 15
     smtp: SmtpSettings | None = None
     per_link: tuple[float, int] = (1.0, 10)
     per_address: tuple[float, int] = (20.0, 60)
@@ -129,6 +133,12 @@ def read_settings(root: Path) -> SurveySettings:
         ).rstrip("/"),
         sender=str(os.environ.get(SENDER_ENV) or section.get("sender") or defaults.sender),
         fatigue_days=_whole(section.get("fatigue_days", defaults.fatigue_days), "surveys.fatigue_days", path),
+        send_every_minutes=_whole(
+            section.get("send_every_minutes", defaults.send_every_minutes),
+            "surveys.send_every_minutes",
+            path,
+            "minutes",
+        ),
         smtp=parse_smtp_url(str(smtp_url)) if smtp_url else None,
         per_link=_limit(limits.get("per_link"), defaults.per_link, "per_link", path),
         per_address=_limit(limits.get("per_address"), defaults.per_address, "per_address", path),
@@ -137,9 +147,9 @@ def read_settings(root: Path) -> SurveySettings:
     )
 
 
-def _whole(value: Any, name: str, path: Path) -> int:
+def _whole(value: Any, name: str, path: Path, unit: str = "days") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{path}: {name} must be a whole number of days (0 or more), not {value!r}.")
+        raise ConfigError(f"{path}: {name} must be a whole number of {unit} (0 or more), not {value!r}.")
     return value
 
 
