@@ -259,6 +259,29 @@ def test_anonymous_answers_lead_back_to_nobody(
     assert rows(served, "SELECT count(*) FROM followups") == [(0,)]
 
 
+def test_anonymous_answers_count_in_the_response_rate(
+    served: Served, client: httpx.Client, company: Project, inbox: Inbox
+) -> None:
+    import cxscore
+
+    from .conftest import TEAM_PULSE
+
+    (company.root / "surveys" / "team-pulse.yml").write_text(TEAM_PULSE, encoding="utf-8")
+    send(served, company, ["team-pulse"])
+    link = link_for(inbox, "tom@northwind.example")
+    assert (
+        client.post(link, data={"form_token": form_token(client.get(link).text), "nps": "9"}).status_code
+        == 200
+    )
+    # The invitation says it was answered (not by which answer); the answer names no invitation.
+    assert rows(served, "SELECT count(*) FILTER (answered_anonymously), count(*) FROM invitations") == [
+        (1, 3)
+    ]
+    served.__exit__()  # stop the server, which owns the store
+    rate = cxscore.compute("survey_response_rate", grain="year", project=company.root)
+    assert (int(rate.n.sum()), int(rate.successes.sum())) == (3, 1)
+
+
 def _luminance(colour: str) -> float:
     channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]

@@ -174,6 +174,10 @@ class Feedback:
         survey = np.full(n, _SURVEY_IDS.index(batch.survey))
         trigger = np.full(n, _TRIGGERS.index(SURVEYS[batch.survey][2]))
         touchpoint = np.full(n, -1 if batch.touchpoint is None else _TOUCHPOINT_IDS.index(batch.touchpoint))
+        # Drawn here (the same draw _respond made before) so that the invitation can say it was answered.
+        hidden = rng.random(int(responds.sum())) < batch.anonymous
+        answered_anonymously = np.zeros(n, dtype=bool)
+        answered_anonymously[np.flatnonzero(responds)[hidden]] = True
         common: dict[str, Ids | Labels | None] = {
             "survey_id": Labels(_SURVEY_IDS, survey),
             "case_id": None if batch.case is None else Ids("CS-", 7, batch.case),
@@ -186,9 +190,10 @@ class Feedback:
             "account_id": Ids("A-", 6, batch.account), "sent_at": batch.sent,
             "trigger": Labels(_TRIGGERS, trigger), "credited_person_id": Ids("P-", 5, batch.person),
             "credited_team_id": Labels([t.team_id for t in TEAMS], batch.team), "reminded_at": reminded,
+            "answered_anonymously": answered_anonymously,
             **{k: v for k, v in common.items() if v is not None},
         })  # fmt: skip
-        self._respond(rng, batch, responds, ids, batch.sent + delay, common)
+        self._respond(rng, batch, responds, hidden, ids, batch.sent + delay, common)
         return responds
 
     def _respond(
@@ -196,6 +201,7 @@ class Feedback:
         rng: np.random.Generator,
         batch: Invitations,
         responds: np.ndarray,
+        hidden: np.ndarray,
         invitation: Ints,
         at: Ints,
         common: dict[str, Ids | Labels | None],
@@ -206,7 +212,6 @@ class Feedback:
         self.responses += k
         asks = {q[1] for q in SURVEYS[batch.survey][3]}
         z = batch.z[rows]
-        hidden = rng.random(k) < batch.anonymous
         columns: dict[str, Values | None] = {
             "response_id": Ids("R-", 8, ids),
             "invitation_id": Ids("I-", 8, np.where(hidden, -1, invitation[rows])),

@@ -58,8 +58,9 @@ def _invitation_outcomes(table: Tables) -> ir.Table:
         responded_at=named.responded_at.min()
     )
     joined = invitations.left_join(answered, invitations.invitation_id == answered.answered_id)
+    # An anonymous answer does not name its invitation; the invitation says it was answered.
     return joined.select(*invitations.columns, "responded_at").mutate(
-        responded=lambda t: t.responded_at.notnull()
+        responded=lambda t: t.responded_at.notnull() | t.answered_anonymously.fill_null(False)
     )
 
 
@@ -285,8 +286,11 @@ VIEWS: dict[str, View] = {
             "Survey invitations with whether (and when first) they were answered.",
             "invitations",
             (
-                Column("responded_at", Kind.TIMESTAMP, "First answer, if any.", ""),
-                _flag("responded", "Whether a response names this invitation."),
+                Column("responded_at", Kind.TIMESTAMP, "First answer naming it, if any.", ""),
+                _flag(
+                    "responded",
+                    "Whether it was answered: a response names it, or it was answered anonymously.",
+                ),
             ),
         ),
         _invitation_outcomes,

@@ -153,6 +153,13 @@ INVITATIONS = Table(
             "",
             past=True,
         ),
+        Column(
+            "answered_anonymously",
+            Kind.BOOLEAN,
+            "Whether it was answered by an anonymous answer, which does not name its invitation: the "
+            "response rate counts it; nothing links the answer to it.",
+            "false",
+        ),
     ),
     key=("invitation_id",),
     ordered=(Ordered("sent_at", "reminded_at"),),

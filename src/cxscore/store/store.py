@@ -34,12 +34,13 @@ __all__ = ["ALL_TABLES", "SCHEMA_VERSION", "Store", "ibis_schema"]
 
 #: Version of the store schema this cxscore writes. Bump it with every schema change and describe the
 #: change in `_CHANGES`; additive changes (new tables, new nullable columns) are applied automatically.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _CHANGES: dict[int, str] = {
     1: "initial schema",
     2: "surveys collected by cxscore (unsubscribes, followups, followup_notes and their bookkeeping), "
     "web accounts, sessions, API tokens and the audit log",
+    3: "invitations.answered_anonymously, so that anonymous answers count in the response rate",
 }
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}

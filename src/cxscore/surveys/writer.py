@@ -209,6 +209,14 @@ class Writer:
                         "response_answers", _arrow(answers, ["response_id", "question_id", "value", "score"])
                     )
                 _mark_used(self.store, uses)
+                hidden = [u[3] for u, r in zip(uses, responses, strict=True) if r["anonymous"]]
+                if hidden:  # the response rate counts these; the answers do not name them
+                    marks = ", ".join("?" for _ in hidden)
+                    self.store.execute(
+                        "UPDATE invitations SET answered_anonymously = true "
+                        f"WHERE invitation_id IN ({marks})",
+                        hidden,
+                    )
                 stepped = [u[3] for u, r in zip(uses, responses, strict=True) if _stepped(r, surveys)]
                 if stepped:  # only surveys shown one question per screen keep partial answers
                     marks = ", ".join("?" for _ in stepped)
