@@ -92,15 +92,15 @@ _BY_CONTACT = f"""
     FROM contacts c WHERE c.contact_id IN ({{marks}})"""
 
 
-def _rested(fatigue_days: int) -> str:
-    """The conditions every candidate meets: an address, never unsubscribed, not invited lately."""
-    return f"""
+#: The conditions every candidate meets: an address, never unsubscribed, not invited since the one
+#: parameter (the start of the fatigue period, computed in Python so that both engines read a timestamp).
+_RESTED = """
         t.email IS NOT NULL AND trim(t.email) <> ''
         AND t.contact_id NOT IN (SELECT contact_id FROM unsubscribes)
         AND lower(trim(t.email)) NOT IN (SELECT lower(trim(email)) FROM unsubscribes WHERE email IS NOT NULL)
         AND t.contact_id NOT IN (SELECT contact_id FROM contacts WHERE unsubscribed_at IS NOT NULL)
         AND t.contact_id NOT IN (SELECT contact_id FROM invitations WHERE contact_id IS NOT NULL
-                                 AND sent_at > CAST(? AS TIMESTAMP) - INTERVAL {int(fatigue_days)} DAY)"""
+                                 AND sent_at > ?)"""
 
 
 #: The credited person and team as of the trigger's day, by the survey's `credit`; a team of None is the
@@ -160,8 +160,9 @@ def select_candidates(
         SELECT p.contact_id, p.email, p.name, p.language, p.account_id, p.case_id, p.event_id, p.product_id,
                p.person, coalesce(p.explicit_team, {_TEAM_OF})
         FROM (SELECT t.*, {person} AS person, {team or "NULL"} AS explicit_team
-              FROM ({trigger}) t WHERE {_rested(fatigue_days)}) p"""
-    rows = store.execute(sql, [*team_params, *params, now]).fetchall()
+              FROM ({trigger}) t WHERE {_RESTED}) p"""
+    rested_since = now - timedelta(days=fatigue_days)
+    rows = store.execute(sql, [*team_params, *params, rested_since]).fetchall()
     seen: set[str] = set()
     candidates = []
     for row in sorted(rows, key=lambda r: (str(r[0]), str(r[5] or ""), str(r[6] or ""), str(r[7] or ""))):

@@ -31,6 +31,7 @@ from cxscore.errors import FollowupError
 from cxscore.model.surveys import FOLLOWUP_OUTCOMES
 from cxscore.store import Store
 from cxscore.surveys.definition import FollowUpRule, Survey
+from cxscore.surveys.dialect import SHA256_HEX, changed_rows, require_engine
 
 __all__ = [
     "Followup",
@@ -101,7 +102,13 @@ def open_followups(
     many were opened. Imported and webhook answers use the default rule unless their survey is defined."""
     rules = [(s.id, s.follow_up) for s in surveys.values()]
     default = FollowUpRule()
-    values = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in rules) or "(NULL, NULL, NULL, NULL, NULL, NULL)"
+    require_engine(store)
+    # Typed, so that PostgreSQL does not read the parameters of a VALUES list as text.
+    row = (
+        "(CAST({0} AS TEXT), CAST({0} AS BOOLEAN), CAST({0} AS INTEGER), CAST({0} AS INTEGER), "
+        "CAST({0} AS INTEGER), CAST({0} AS DOUBLE PRECISION))"
+    )
+    values = ", ".join(row.format("?") for _ in rules) or row.format("NULL")
     rule_params: list[Any] = []
     for survey_id, rule in rules:
         on = rule is not None
@@ -118,12 +125,15 @@ def open_followups(
     if since is not None:
         where.append("r.responded_at >= ?")
         params.append(since)
+    task_hash = SHA256_HEX[store.backend].format("a.response_id")  # as followup_id_for
     sql = f"""
         WITH rules (survey_id, active, nps_max, csat_max, ces_max, due_hours) AS (VALUES {values}),
         hits AS (
-          SELECT r.*, coalesce(u.due_hours, ?) AS due_hours,
-            CASE WHEN r.nps <= coalesce(u.nps_max, CASE WHEN u.survey_id IS NULL THEN ? END) THEN 'detractor'
-                 WHEN r.csat <= coalesce(u.csat_max, CASE WHEN u.survey_id IS NULL THEN ? END) THEN 'low_csat'
+          SELECT r.*, coalesce(u.due_hours, CAST(? AS DOUBLE PRECISION)) AS due_hours,
+            CASE WHEN r.nps <= coalesce(u.nps_max, CASE WHEN u.survey_id IS NULL
+                                                        THEN CAST(? AS INTEGER) END) THEN 'detractor'
+                 WHEN r.csat <= coalesce(u.csat_max, CASE WHEN u.survey_id IS NULL
+                                                          THEN CAST(? AS INTEGER) END) THEN 'low_csat'
                  WHEN r.ces <= u.ces_max THEN 'high_effort' END AS reason
           FROM responses r LEFT JOIN rules u ON u.survey_id = r.survey_id
           WHERE coalesce(u.active, TRUE) AND NOT coalesce(r.anonymous, FALSE)
@@ -140,18 +150,17 @@ def open_followups(
             h.person_id) AS assignee
           FROM hits h WHERE h.reason IS NOT NULL)
         INSERT INTO followups ({_COLUMNS})
-        SELECT 'F-' || substr(sha256(a.response_id), 1, 12), a.response_id, a.survey_id, a.account_id,
+        SELECT 'F-' || substr({task_hash}, 1, 12), a.response_id, a.survey_id, a.account_id,
           a.contact_id, a.case_id, a.reason, a.assignee,
           coalesce((SELECT b.team_id FROM memberships b WHERE b.person_id = a.assignee
                      AND b.valid_from <= CAST(a.responded_at AS DATE)
                      AND (b.valid_to IS NULL OR b.valid_to >= CAST(a.responded_at AS DATE))
                     ORDER BY b.valid_from DESC LIMIT 1), a.team_id),
-          a.responded_at, a.responded_at + to_milliseconds(CAST(a.due_hours * 3600000 AS BIGINT)),
+          a.responded_at, a.responded_at + CAST(a.due_hours * 3600000 AS BIGINT) * INTERVAL '1 millisecond',
           NULL, NULL, NULL, 'open'
         FROM assigned a"""
     head = [default.due_hours, default.nps_at_most, default.csat_at_most]
-    result = store.execute(sql, [*rule_params, *head, *params]).fetchone()
-    return int(result[0]) if result else 0
+    return changed_rows(store, store.execute(sql, [*rule_params, *head, *params]))
 
 
 def list_followups(
@@ -261,6 +270,10 @@ def _note(store: Store, followup_id: str, author: str | None, kind: str, text: s
     return noted
 
 
+#: Seconds from opening a task to the first contact; both engines take the epoch of an interval.
+_SECONDS_TO_CONTACT = "extract(epoch FROM (first_contact_at - opened_at))"
+
+
 def summary(store: Store, *, since: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The loop's metrics over the tasks opened since `since`: how many, share contacted, median and 90th
     percentile hours to first contact, overdue, outcomes, and renewal of the accounts afterwards
@@ -268,9 +281,9 @@ def summary(store: Store, *, since: datetime | None = None, now: datetime | None
     now = now or datetime.now(UTC).replace(tzinfo=None)
     where, params = ("WHERE opened_at >= ?", [since]) if since else ("", [])
     row = store.execute(
-        "SELECT count(*), count(first_contact_at), "
-        "median(date_diff('second', opened_at, first_contact_at)) / 3600.0, "
-        "quantile_cont(date_diff('second', opened_at, first_contact_at), 0.9) / 3600.0, "
+        f"SELECT count(*), count(first_contact_at), "
+        f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
+        f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
         "count(*) FILTER (WHERE status = 'open' AND first_contact_at IS NULL AND due_at < ?), "
         "count(*) FILTER (WHERE first_contact_at <= due_at) "
         f"FROM followups {where}",

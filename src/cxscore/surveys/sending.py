@@ -18,6 +18,7 @@ from cxscore.errors import MailError
 from cxscore.store import Store
 from cxscore.surveys.audience import Candidate, select_candidates
 from cxscore.surveys.definition import Survey
+from cxscore.surveys.dialect import require_engine
 from cxscore.surveys.keys import Keys
 from cxscore.surveys.mail import Invitation, Mailer, compose, sender_address
 from cxscore.surveys.settings import SurveySettings
@@ -84,6 +85,7 @@ def send_surveys(
 ) -> SendReport:
     """Invite everyone the surveys' triggers select at `now` (or the `contacts` given); with `dry_run`,
     only say whom. The store is used only inside `hold()`, never while an e-mail is being sent."""
+    require_engine(store)
     now = now or utc_now()
     chosen = [surveys[s] for s in only] if only else list(surveys.values())
     report = SendReport(dry_run=dry_run)
@@ -212,6 +214,7 @@ def send_reminders(
 ) -> SendReport:
     """Send the one reminder of every unanswered, unexpired invitation whose survey has
     `reminder_after_days` and whose contact has not unsubscribed since (the store only inside `hold()`)."""
+    require_engine(store)
     now = now or utc_now()
     report = SendReport(dry_run=dry_run)
     due = []

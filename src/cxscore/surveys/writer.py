@@ -307,7 +307,29 @@ def _rows(
 
 
 def _mark_used(store: Store, uses: list[tuple[Any, ...]]) -> None:
-    """Record the links' single use in one statement (DuckDB updates row by row are slow)."""
+    """Record the links' single use (used_at, submission, response_id, invitation_id) in one statement."""
+    if store.backend == "postgres":
+        _mark_used_postgres(store, uses)
+    else:
+        _mark_used_duckdb(store, uses)
+
+
+def _mark_used_postgres(store: Store, uses: list[tuple[Any, ...]]) -> None:
+    """One UPDATE joined to the uses as a VALUES list (one round trip for the whole batch)."""
+    rows = ", ".join(
+        "(CAST(? AS TIMESTAMP), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))" for _ in uses
+    )
+    store.execute(
+        "UPDATE _survey_links "
+        "SET used_at = u.used_at, submission = u.submission, response_id = u.response_id "
+        f"FROM (VALUES {rows}) AS u (used_at, submission, response_id, invitation_id) "
+        "WHERE _survey_links.invitation_id = u.invitation_id",
+        [value for use in uses for value in use],
+    )
+
+
+def _mark_used_duckdb(store: Store, uses: list[tuple[Any, ...]]) -> None:
+    """An UPDATE joined to the uses registered as an Arrow table (DuckDB updates row by row are slow)."""
     raw = store.con.con
     used = pa.table(
         {

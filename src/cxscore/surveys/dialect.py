@@ -1,0 +1,49 @@
+"""The few pieces of survey SQL that differ between the engines the survey service runs on.
+
+The survey tables are written with raw SQL that DuckDB and PostgreSQL both accept (standard functions,
+explicit casts, intervals as ``n * INTERVAL '1 millisecond'``, aggregates with ``FILTER`` and
+``percentile_cont(...) WITHIN GROUP``). What has no common form is looked up here by the store's
+engine, as a table rather than as branches spread over the modules. Spark is not supported: it has no
+transactions, and the survey service needs them.
+
+>>> SHA256_HEX["postgres"].format("a.response_id")
+"encode(sha256(convert_to(a.response_id, 'UTF8')), 'hex')"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cxscore.errors import ConfigError
+from cxscore.store import Store
+
+__all__ = ["ENGINES", "SHA256_HEX", "changed_rows", "require_engine"]
+
+#: The engines the survey service runs on.
+ENGINES = ("duckdb", "postgres")
+
+#: The lower-case hex SHA-256 of a text expression (`{}`): DuckDB's `sha256` returns hex text,
+#: PostgreSQL's takes and returns bytes.
+SHA256_HEX = {
+    "duckdb": "sha256({})",
+    "postgres": "encode(sha256(convert_to({}, 'UTF8')), 'hex')",
+}
+
+
+def require_engine(store: Store) -> None:
+    """Refuse a store the survey service cannot run on, naming the engines it can."""
+    if store.backend not in ENGINES:
+        raise ConfigError(
+            f"Surveys and follow-ups need a DuckDB or PostgreSQL store, not {store.backend}: they write "
+            "in transactions, which Spark does not have. Put the project on PostgreSQL "
+            "(docs/how-to/postgresql.md) or keep the embedded DuckDB store."
+        )
+
+
+def changed_rows(store: Store, result: Any) -> int:
+    """How many rows an INSERT, UPDATE or DELETE changed: DuckDB returns them as a row, psycopg's cursor
+    has `rowcount`."""
+    if store.backend == "postgres":
+        return max(int(result.rowcount), 0)
+    row = result.fetchone()
+    return int(row[0]) if row else 0
