@@ -389,6 +389,49 @@ def _events() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _followups() -> list[dict[str, Any]]:
+    """Follow-up tasks, by hand (see the expected numbers in test_builtin.py). Due 48 hours after opening."""
+
+    def task(
+        fid: str,
+        account: str | None,
+        person: str,
+        team: str,
+        opened: dt.datetime,
+        contact_hours: float | None,
+        outcome: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "followup_id": fid,
+            "response_id": f"R-{fid}",
+            "account_id": account,
+            "reason": "detractor",
+            "assignee_id": person,
+            "team_id": team,
+            "opened_at": opened,
+            "due_at": opened + dt.timedelta(hours=48),
+            "first_contact_at": None if contact_hours is None else opened + dt.timedelta(hours=contact_hours),
+            "closed_at": None if outcome is None else opened + dt.timedelta(days=6),
+            "outcome": outcome,
+            "status": "closed" if outcome else "open",
+        }
+
+    today = dt.datetime.combine(dt.date.today(), dt.time(0, 30))
+    return [
+        task("F1", "A1", "R1", "SALES", T(2024, 3, 10, 10), 23, "resolved"),  # term K1: expanded
+        task("F2", "A2", "R2", "SALES", T(2024, 5, 2, 8), 96, "not_resolved"),  # K2: churned; late
+        task("F3", "A4", "R2", "SALES", T(2024, 6, 15, 12), None, "no_reply"),  # K4: renewed
+        # Reassigned from R2 to P1 after opening: credited to P1 (and P1's team then), not to SALES.
+        task("F10", "A2", "P1", "SALES", T(2024, 11, 20, 10), 24, "resolved"),  # K2: churned
+        task("F4", "A3", "P1", "SUP-A", T(2025, 2, 10, 9), 6, "explained"),  # K3: contracted
+        task("F5", "A3", "P1", "SUP-B", T(2025, 3, 1, 9), 36, None),  # K3; P1 moved to SUP-B
+        task("F6", "A5", "P2", "SUP-B", T(2025, 4, 1, 10), None, "not_needed"),  # K5: churned
+        task("F7", "A1", "P2", "SUP-B", T(2025, 5, 5, 10), 2, None),  # K1R: pending
+        task("F8", None, "P2", "SUP-B", T(2025, 6, 1, 10), None, None),  # no account
+        task("F9", "A6", "R2", "SALES", today, None, None),  # not due yet; A6 has no term
+    ]
+
+
 @dataclass
 class World:
     """The hand-made company: its frames (for expected values) and an engine over a store holding it."""
@@ -413,6 +456,7 @@ def world_rows() -> dict[str, list[dict[str, Any]]]:
         "cases": _cases(),
         "contracts": _contracts(),
         "activities": _activities(),
+        "followups": _followups(),
         "touchpoint_teams": [
             {"touchpoint_id": "delivery", "team_id": "PACKING", "contribution": "owner"},
             {"touchpoint_id": "cake", "team_id": "BAKERY", "contribution": "owner", "weight": 0.7},

@@ -394,3 +394,80 @@ def test_quarterly_engagement_counts_account_quarters_under_contract(world: Any)
     result = rows(world.compute("quarterly_engagement", grain="year"), "period")
     assert {k[0]: [r["n"], r["successes"]] for k, r in result.items()} == counts
     assert counts[D(2024, 1, 1)] == [17, 1] and counts[D(2025, 1, 1)] == [16, 1]
+
+
+# --- the closed loop (hand arithmetic, see the follow-up tasks in conftest.py) ---------------------------
+
+Y24, Y25 = D(2024, 1, 1), D(2025, 1, 1)
+
+
+def counts(result: Any, *keys: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    return {key: (int(r["n"]), int(r["successes"])) for key, r in rows(result, *keys).items()}
+
+
+def test_followups_contacted_counts_tasks_due_and_reached_in_time(world: Any) -> None:
+    # 2024: F1 (23 h), F10 (24 h) in time; F2 reached after 96 h; F3 never. 2025: F4, F5 (36 h), F7 in
+    # time; F8 never; F6 closed as not needed and F9 not due yet: left out.
+    company = world.compute("followups_contacted", grain="year")
+    assert counts(company, "period") == {(Y24,): (4, 2), (Y25,): (4, 3)}
+    assert (company.method == "wilson").all()
+    lower, upper = stats.wilson_interval(company.successes, company.n)
+    np.testing.assert_allclose(company.lower, lower)
+    np.testing.assert_allclose(company.upper, upper)
+    people = world.compute("followups_contacted", by=["person"], grain="year")
+    assert counts(people, "scope_id", "period") == {
+        ("R1", Y24): (1, 1),
+        ("R2", Y24): (2, 0),
+        ("P1", Y24): (1, 1),  # F10, reassigned to P1
+        ("P1", Y25): (2, 2),
+        ("P2", Y25): (2, 1),
+    }
+
+
+def test_followups_are_credited_to_the_assignees_team_on_the_opening_day_and_rolled_up(world: Any) -> None:
+    # F4 (2025-02-10): P1 in SUP-A; F5 (2025-03-01): P1 moved to SUP-B. F10 (2024-11-20, stored team SALES)
+    # was reassigned to P1, so P1's team that day (SUP-A) gets it, not SALES.
+    teams = world.compute("followups_contacted", by=["team"], grain="year")
+    assert counts(teams, "scope_id", "period") == {
+        ("SALES", Y24): (3, 1),
+        ("SUP-A", Y24): (1, 1),
+        ("SUP", Y24): (1, 1),
+        ("CO", Y24): (4, 2),
+        ("SUP-A", Y25): (1, 1),
+        ("SUP-B", Y25): (3, 2),
+        ("SUP", Y25): (4, 3),
+        ("CO", Y25): (4, 3),
+    }
+
+
+def test_followup_time_to_contact_is_the_median_of_the_hours_to_first_contact(world: Any) -> None:
+    hours = {Y24: [23.0, 96.0, 24.0], Y25: [6.0, 36.0, 2.0]}
+    result = rows(world.compute("followup_time_to_contact", grain="year"), "period")
+    for year, values in hours.items():
+        assert result[(year,)]["n"] == 3
+        assert result[(year,)]["value"] == pytest.approx(float(np.median(values)), rel=1e-9)
+        assert result[(year,)]["method"] == "order_statistic"
+    team = rows(world.compute("followup_time_to_contact", by=["team"], grain="year"), "scope_id", "period")
+    assert team[("SUP-B", Y25)]["value"] == pytest.approx((36.0 + 2.0) / 2)  # F5 and F7
+    assert team[("SALES", Y24)]["value"] == pytest.approx((23.0 + 96.0) / 2)  # F1 and F2
+
+
+def test_followups_recovered_counts_closed_tasks_resolved_or_explained(world: Any) -> None:
+    # 2024: F1, F10 resolved; F2 not resolved; F3 no reply. 2025: F4 explained; F6 not needed (left out);
+    # F5, F7, F8 still open.
+    result = world.compute("followups_recovered", grain="year")
+    assert counts(result, "period") == {(Y24,): (4, 2), (Y25,): (1, 1)}
+
+
+def test_followup_renewal_rate_by_contacted(world: Any) -> None:
+    # The term in force on the opening day: F1 K1 expanded, F2 K2 churned, F3 K4 renewed, F10 K2 churned;
+    # F4, F5 K3 contracted, F6 K5 churned; F7 K1R pending and F8 (no account) are left out.
+    result = world.compute("followup_renewal_rate", grain="year")
+    assert counts(result, "period") == {(Y24,): (4, 2), (Y25,): (3, 2)}
+    split = world.compute("followup_renewal_rate", by=["contacted"], grain="year")
+    assert {(bool(r["contacted"]), r["period"]): (r["n"], r["successes"]) for _, r in split.iterrows()} == {
+        (True, Y24): (3, 1),
+        (False, Y24): (1, 1),
+        (True, Y25): (2, 2),
+        (False, Y25): (1, 0),
+    }

@@ -122,7 +122,7 @@ def test_explain_prints_the_definition_and_the_sql(project: Project) -> None:
 
 def test_validate_lists_every_problem_with_file_and_line(project: Project) -> None:
     code, out = run("metrics", "validate", "-p", str(project.root))
-    assert code == 0 and "All 25 metric definitions are valid." in out
+    assert code == 0 and "All 29 metric definitions are valid." in out
     (project.root / "metrics" / "bad.yml").write_text(
         "name: bad\nkind: share\nsource: cases\ntime: resolved_at\nsuccess: {column: nope, eq: 1}\n"
         "attribution: {person: agent}\n",
@@ -138,4 +138,4 @@ def test_validate_lists_every_problem_with_file_and_line(project: Project) -> No
 def test_validate_outside_a_project_checks_the_built_ins(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     code, out = run("metrics", "validate")
-    assert code == 0 and "All 25" in out
+    assert code == 0 and "All 29" in out

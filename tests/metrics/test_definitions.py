@@ -135,7 +135,8 @@ def test_built_in_catalogue_is_valid_and_complete() -> None:
         "net_revenue_retention", "renewal_rate", "churn_rate", "post_sale_engagement", "upgrade_rate",
         "time_to_upgrade", "repeat_attendee_share", "customer_talk_share", "testimonials_per_event",
         "conference_growth_vs_base", "new_business_arr", "expansion_arr", "touchpoint_satisfaction",
-        "quarterly_engagement",
+        "quarterly_engagement", "followups_contacted", "followup_time_to_contact", "followups_recovered",
+        "followup_renewal_rate",
     }  # fmt: skip
     assert set(catalog.metrics) == expected
     for metric in catalog:
@@ -150,7 +151,7 @@ def test_project_metric_overrides_a_built_in_and_adds_its_own(tmp_path: Path) ->
     assert catalog.overrides == {"nps"}
     assert catalog.get("nps").aggregation is Aggregation.SHARE
     assert catalog.get("nps").origin == "project"
-    assert "mine" in catalog and len(catalog) == 26
+    assert "mine" in catalog and len(catalog) == 30
 
 
 def test_problems_in_project_files_raise_one_error_with_all_of_them(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cxscore.model import TABLES, Column, Kind, Table
+from cxscore.model.contracts import OUTCOMES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -153,6 +154,35 @@ def _deal_follow_ups(table: Tables) -> ir.Table:
     return joined.select(*contracts.columns, "first_touch_at").mutate(
         days_to_first_touch=lambda t: days_between(t.booked_on, t.first_touch_at),
         days_since_booking=lambda t: days_between(t.booked_on, _today()),
+    )
+
+
+def _followup_tasks(table: Tables) -> ir.Table:
+    import ibis
+
+    tasks, contracts = table("followups"), table("contracts")
+    terms = contracts.filter(contracts.kind.isin(["new_business", "renewal"]))
+    day = tasks.opened_at.cast("date")
+    covering = tasks.join(
+        terms, [tasks.account_id == terms.account_id, terms.start_date <= day, terms.end_date >= day]
+    ).select(
+        term_task=tasks.followup_id,
+        renewal_contract_id=terms.contract_id,
+        renewal_end_date=terms.end_date,
+        renewal_outcome=terms.renewal_outcome,
+    )
+    # Overlapping terms: the one that ends first is the next renewal (ties broken by contract id).
+    first = ibis.window(
+        group_by=covering.term_task, order_by=[covering.renewal_end_date, covering.renewal_contract_id]
+    )
+    covering = covering.mutate(_rank=ibis.row_number().over(first))
+    covering = covering.filter(covering._rank == 0).drop("_rank")
+    joined = tasks.left_join(covering, tasks.followup_id == covering.term_task)
+    return joined.select(*tasks.columns, "renewal_contract_id", "renewal_end_date", "renewal_outcome").mutate(
+        contacted=lambda t: t.first_contact_at.notnull(),
+        contacted_on_time=lambda t: (t.first_contact_at <= t.due_at).fill_null(False),
+        due_passed=lambda t: t.due_at.cast("date") < _today(),
+        hours_to_contact=lambda t: seconds_between(t.opened_at, t.first_contact_at) / 3600.0,
     )
 
 
@@ -349,6 +379,36 @@ VIEWS: dict[str, View] = {
             ),
         ),
         _deal_follow_ups,
+    ),
+    "followup_tasks": View(
+        _declare(
+            "followup_tasks",
+            "Follow-up tasks with whether the customer was contacted (and before the task was due), and the "
+            "account's contract term in force on the day the task was opened (its next renewal).",
+            "followups",
+            (
+                _flag("contacted", "Whether the customer was contacted (first_contact_at present)."),
+                _flag("contacted_on_time", "Whether the first contact came by due_at."),
+                _flag("due_passed", "Whether the day the task was due has ended (due_at before today)."),
+                _float("hours_to_contact", "Hours from opening to the first contact; empty if none."),
+                Column(
+                    "renewal_contract_id",
+                    Kind.STRING,
+                    "The account's new-business or renewal term in force when the task was opened.",
+                    "K-20019",
+                    references="contracts.contract_id",
+                ),
+                Column("renewal_end_date", Kind.DATE, "Its last day: the next renewal date.", "2025-12-31"),
+                Column(
+                    "renewal_outcome",
+                    Kind.STRING,
+                    "Its renewal outcome; empty when the account had no term then.",
+                    "renewed",
+                    choices=OUTCOMES,
+                ),
+            ),
+        ),
+        _followup_tasks,
     ),
     "account_quarters": View(
         Table(
