@@ -505,3 +505,14 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             put(store, name, table_rows)
         frames = {name: frame(name, table_rows) for name, table_rows in rows.items()}
         yield World(frames, MetricEngine(store), ANCESTORS)
+
+
+@pytest.fixture(scope="module")
+def duckdb_world() -> Iterator[MetricEngine]:
+    """The hand-made company on DuckDB, as the reference the other engines' results are compared with."""
+    store = Store.duckdb()
+    store.create_schema()
+    for name, table_rows in world_rows().items():
+        put(store, name, table_rows)
+    yield MetricEngine(store)
+    store.close()
