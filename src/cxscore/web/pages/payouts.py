@@ -96,7 +96,7 @@ def _statements(snap: Any, period: str) -> list[dict[str, Any]]:
 
     engine = snap.evaluator.results.engine
     # The payroll shares the app's store and engine; it is never closed here (the app owns the store).
-    payroll = Payroll(snap.project, snap.store, engine, Facts(engine))
+    payroll = Payroll(snap.project, snap.store, engine, Facts(engine, snap.project.root))
     found: list[dict[str, Any]] = []
     for plan in payroll.plans():
         if plan.status != "active":
