@@ -13,9 +13,10 @@
 | `CXSCORE_LOGIN_BURST` | `30` | sign-in attempts per address at once (then one every 2 s) |
 | `CXSCORE_CACHE_SECONDS` | `5` | how often the app checks whether the store's data changed |
 | `CXSCORE_WARM_UP` | `1` | compute the latest quarter's scorecards in the background at start-up |
-| `CXSCORE_OIDC_ISSUER` | (empty) | OpenID Connect issuer URL (optional sign-in; docs/how-to/production.md) |
+| `CXSCORE_PUBLIC_URL` | (empty) | the address people use, e.g. `https://cx.example.com/cx` (SSO redirect) |
+| `CXSCORE_OIDC_ISSUER` | (empty) | OpenID Connect issuer URL (single sign-on; docs/how-to/production.md) |
 | `CXSCORE_OIDC_CLIENT_ID` | (empty) | the client id registered at the issuer |
-| `CXSCORE_OIDC_CLIENT_SECRET` | (empty) | its secret |
+| `CXSCORE_OIDC_CLIENT_SECRET` | (empty) | its secret (empty for a public client, which PKCE still protects) |
 
 The store comes from `CXSCORE_STORE` and the secret key from `CXSCORE_SECRET_KEY` (see
 `cxscore.store.project` and `cxscore.service.secrets`).
@@ -53,6 +54,7 @@ class WebSettings:
     login_burst: int = 30
     cache_seconds: float = 5.0
     warm_up: bool = True
+    public_url: str = ""
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
@@ -73,6 +75,7 @@ class WebSettings:
             login_burst=_number(source, "CXSCORE_LOGIN_BURST", cls.login_burst, int),
             cache_seconds=_number(source, "CXSCORE_CACHE_SECONDS", cls.cache_seconds, float),
             warm_up=_flag(source, "CXSCORE_WARM_UP", cls.warm_up),
+            public_url=source.get("CXSCORE_PUBLIC_URL", "").rstrip("/"),
             oidc_issuer=source.get("CXSCORE_OIDC_ISSUER", ""),
             oidc_client_id=source.get("CXSCORE_OIDC_CLIENT_ID", ""),
             oidc_client_secret=source.get("CXSCORE_OIDC_CLIENT_SECRET", ""),

@@ -28,7 +28,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from cxscore.errors import AccountError, AccountLockedError, AuthenticationError
+from cxscore.errors import AccessDeniedError, AccountError, AccountLockedError, AuthenticationError
 from cxscore.store import Store
 from cxscore.web.tables import API_TOKENS, AUDIT_LOG, MIN_PASSWORD, ROLES, SESSIONS, TABLES, USERS
 
@@ -69,6 +69,13 @@ def token_hash(token: str) -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _day(value: dt.date | dt.datetime | str) -> dt.date:
+    """A date column's value as a date (stores give dates, timestamps or ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,46 @@ class Accounts:
                 "UPDATE _users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username]
             )
         return User(row["username"], row["role"], row["person_id"], row["display_name"])
+
+    def by_email(self, email: str) -> User:
+        """The one existing account with this (verified) e-mail address, for single sign-on: the account
+        whose username is the address, or whose person has it in the people table. Never creates one;
+        refuses an unknown or shared address, a locked account and one whose person has left."""
+        wanted = email.strip().lower()
+        with self._lock:
+            rows = self.store.execute(
+                "SELECT u.username, u.role, u.person_id, u.display_name, u.locked_until, p.left_on "
+                "FROM _users u LEFT JOIN people p ON p.person_id = u.person_id "
+                "WHERE lower(u.username) = ? OR lower(p.email) = ? ORDER BY u.username",
+                [wanted, wanted],
+            ).fetchall()
+        if not rows:
+            raise AccessDeniedError(
+                f"There is no cxscore account for {email}. Single sign-on signs in existing accounts only: "
+                f"an admin must add yours with `cxscore users add USERNAME --role ROLE --person PERSON_ID` "
+                f"(the person's e-mail in the people table must be {email}), or with {email} as the username."
+            )
+        if len(rows) > 1:
+            names = ", ".join(str(r[0]) for r in rows)
+            raise AccessDeniedError(
+                f"The e-mail address {email} belongs to several cxscore accounts ({names}), so single "
+                "sign-on cannot tell which is yours. Sign in with your password, or ask an admin to keep one."
+            )
+        username, role, person_id, display_name, locked, left_on = rows[0]
+        now = _now()
+        if locked is not None and locked > now:
+            wait = (locked - now).total_seconds()
+            raise AccountLockedError(
+                f"The account '{username}' is locked after {self.lockout_failures} failed sign-ins. Try "
+                f"again in {wait / 60:.0f} minutes, or ask an admin: cxscore users reset {username}.",
+                retry_after=wait,
+            )
+        if left_on is not None and _day(left_on) < now.date():
+            raise AccessDeniedError(
+                f"The account '{username}' is disabled: its person ({person_id}) left on {_day(left_on)}. "
+                "Ask an admin if this is wrong (the people table's left_on)."
+            )
+        return User(username, role, person_id, display_name)
 
     def _failed(self, username: str, failures: int, now: dt.datetime) -> None:
         until = (

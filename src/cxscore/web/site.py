@@ -29,6 +29,7 @@ from cxscore.service.ratelimit import RateLimiter
 from cxscore.service.secrets import derive_key, project_secret
 from cxscore.web.access import Access
 from cxscore.web.accounts import Accounts, User
+from cxscore.web.oidc import PendingSignIns, Provider
 from cxscore.web.views import Snapshot, Views
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ class Site:
         self.views = Views(self.project, app.state.store, self.lock, settings.cache_seconds)
         secret = project_secret(self.project.root)
         self.csrf_key = derive_key(secret, "csrf")
+        # Single sign-on (OpenID Connect) when an issuer and a client id are set; see `cxscore.web.oidc`.
+        self.oidc: Provider | None = None
+        if settings.oidc_enabled:
+            self.oidc = Provider(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret)
+        self.pending_sign_ins = PendingSignIns(derive_key(secret, "oidc-pending"))
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["format_number"] = format_number
         self.templates.env.globals["format_change"] = format_change
@@ -186,7 +192,7 @@ class Site:
             "query": request.query_params,
             "url_with": lambda **changes: url_with(request, **changes),
             "json_url": json_url(request),
-            "oidc": self.settings.oidc_enabled,
+            "oidc": self.oidc is not None,
             **context,
         }
         return self.templates.TemplateResponse(request, template, context, status_code=status)

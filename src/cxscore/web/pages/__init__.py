@@ -17,7 +17,7 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Add the web app's pages, API, static files and error pages to `app`."""
-    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, surveys, trends
+    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, sso, surveys, trends
 
     app.state.site = Site(app)
     if app.state.settings.warm_up:
@@ -25,7 +25,7 @@ def install(app: FastAPI) -> None:
 
         app.state.parts.append(WarmUp(app.state.site.views))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, scorecards, rewards, trends, diagnosis, payouts, surveys, admin):
+    for module in (auth, sso, scorecards, rewards, trends, diagnosis, payouts, surveys, admin):
         app.include_router(module.router)
 
     app.add_middleware(RateLimit, site=app.state.site)
