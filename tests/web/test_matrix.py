@@ -114,3 +114,42 @@ def test_payouts_list_only_what_each_role_may_see(clients: dict[str, httpx.Clien
     assert people("manager") == set()  # the support team is not paid by the sales plan
     assert people("executive") == set()  # executives see all scorecards, but only their own payouts
     assert people("employee") == set()
+
+
+def test_only_a_manager_gives_a_task_of_their_team_to_one_of_their_people(
+    server: Any, clients: dict[str, httpx.Client], accounts: dict[str, Any]
+) -> None:
+    import datetime as dt
+    import re
+
+    store, lock = server.app.state.store, server.app.state.store_lock
+    opened = dt.datetime(2025, 12, 2, 9, 0)
+    with lock:
+        response = store.execute("SELECT response_id FROM responses LIMIT 1 OFFSET 1").fetchone()[0]
+        store.execute(
+            "INSERT INTO followups (followup_id, response_id, reason, team_id, opened_at, due_at, status) "
+            "VALUES ('F-assign-test', ?, 'CSAT 1', 'T-SUP-EMEA', ?, ?, 'open')",
+            [response, opened, opened + dt.timedelta(hours=48)],
+        )
+
+    def assign(role: str, person: str, csrf: bool = True) -> int:
+        page = clients[role].get("/account")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        form = {"person_id": person, **({"csrf_token": token} if csrf else {})}
+        return clients[role].post("/followups/F-assign-test/assign", data=form).status_code
+
+    expected = {role: 303 if role == "manager" else 403 for role in ROLES}
+    assert {role: assign(role, SUPPORT_AGENT) for role in ROLES} == expected
+    assert assign("manager", SALES_REP) == 403  # not one of maya's people
+    assert assign("manager", SUPPORT_AGENT, csrf=False) == 403
+    task = next(
+        f
+        for f in clients["manager"].get("/api/followups").json()["followups"]
+        if f["followup_id"] == "F-assign-test"
+    )
+    assert task["assignee_id"] == SUPPORT_AGENT and task["assignee_name"] == "Daniel Sato"
+    page = clients["manager"].get("/followups").text
+    assert "Daniel Sato" in page and 'action="/followups/F-assign-test/assign"' in page
+    assert 'action="/followups/F-assign-test/assign"' not in clients["executive"].get("/followups").text
+    audit = clients["admin"].get("/api/admin/audit").json()["entries"]
+    assert any(e["action"] == "assign follow-up" and e["detail"] == "F-assign-test" for e in audit)

@@ -1,7 +1,7 @@
 """Survey administration (the surveys defined, the invitations sent) and the follow-up queue (unhappy
 answers waiting for someone to call the customer back), on `cxscore.surveys`. The queue notes that a
-customer was reached and closes tasks; sending and assigning stay in the CLI (`cxscore surveys`,
-`cxscore followups`) for now."""
+customer was reached, closes tasks, and lets a manager give a task of their teams to one of their people;
+sending surveys stays in the CLI (`cxscore surveys`) for now."""
 
 from __future__ import annotations
 
@@ -87,7 +87,16 @@ def followups(
         tasks = list_followups(site.app.state.store, status=status, limit=2000)
         totals = summary(site.app.state.store, now=now) if user.role in SURVEY_ADMINS else None
     visible = [t for t in tasks if _may_see(access, t.team_id, t.assignee_id)]
-    rows: list[dict[str, Any]] = [{**asdict(t), "overdue": t.overdue(now)} for t in visible[:500]]
+    names = _names(site)
+    rows: list[dict[str, Any]] = [
+        {
+            **asdict(t),
+            "assignee_name": names.get(t.assignee_id or ""),
+            "overdue": t.overdue(now),
+            "assignable": t.status == "open" and _may_assign(access, t.team_id),
+        }
+        for t in visible[:500]
+    ]
     scope = {
         "admin": "every team's",
         "executive": "every team's",
@@ -101,6 +110,10 @@ def followups(
         "summary": totals,
         "followups": rows,
         "outcomes": list(FOLLOWUP_OUTCOMES),
+        # Whom a manager may give tasks to: the people of their teams (empty for other roles).
+        "assignees": sorted(
+            ({"value": p, "label": names.get(p, p)} for p in _team_people(access)), key=lambda o: o["label"]
+        ),
     }
     page = Page("Follow-up queue", "followups.html", data, tables={"followups": rows})
     return site.answer(request, user, page, format, table)
@@ -112,6 +125,57 @@ def _may_see(access: Any, team_id: str | None, assignee_id: str | None) -> bool:
     if assignee_id is not None and assignee_id == access.user.person_id:
         return True
     return team_id is not None and team_id in access.subtree
+
+
+def _names(site: Any) -> dict[str, str]:
+    """Person id -> name, from the people table of the current data."""
+    people = site.snapshot().people
+    return dict(zip(people["person_id"].astype(str), people["name"].astype(str), strict=True))
+
+
+def _may_assign(access: Any, team_id: str | None) -> bool:
+    """Managers give tasks of their teams (their subtree) to their people."""
+    return access.user.role == "manager" and team_id is not None and team_id in access.subtree
+
+
+def _team_people(access: Any) -> set[str]:
+    if access.user.role != "manager" or not access.subtree:
+        return set()
+    found: set[str] = access.org.people_in(access.subtree, access.day)
+    return found
+
+
+@router.post("/followups/{followup_id}/assign", include_in_schema=False)
+def assign_task(
+    request: Request,
+    followup_id: str,
+    person_id: Annotated[str, Form(min_length=1, max_length=60)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Give the task to a person (a manager: a task of their teams, to one of their people)."""
+    from cxscore.errors import AccessDeniedError
+    from cxscore.surveys.followups import assign, get_followup
+
+    site = site_of(request)
+    user = site.user(request)
+    site.check_csrf(request, csrf_token)
+    access = site.access(user)
+    with site.lock:
+        task = get_followup(site.app.state.store, followup_id)
+    if not _may_assign(access, task.team_id):
+        raise AccessDeniedError(
+            f"Follow-up {followup_id} belongs to team {task.team_id}; your role ({user.role}) does not "
+            "assign it: managers assign their teams' tasks (others with `cxscore followups assign`)."
+        )
+    if person_id not in _team_people(access):
+        raise AccessDeniedError(
+            f"{person_id} is not one of your teams' people, so your role ({user.role}) cannot give them "
+            "this task. Pick someone from the list."
+        )
+    with site.lock:
+        assign(site.app.state.store, followup_id, person_id, author=user.person_id or user.username)
+    site.accounts.audit(user.username, "assign follow-up", person_id, followup_id)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/followups", status_code=303)
 
 
 @router.post("/followups/{followup_id}/contacted", include_in_schema=False)
