@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from cxscore.store import Project, Store, init_project
+from cxscore.store.project import STORE_ENV
 
 #: Survey links expire by the real clock, so the company lives around today.
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
@@ -271,6 +272,33 @@ def build_company(store: Store) -> None:
         "touchpoint_teams",
         [{"touchpoint_id": "support_case", "team_id": "T-SUP", "contribution": "owner"}],
     )
+
+
+#: The engines the survey service runs on: every test of a project runs on each (select with -m).
+SURVEY_ENGINES = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
+
+
+@pytest.fixture(params=SURVEY_ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the test's project store: the embedded DuckDB file, or a new PostgreSQL database."""
+    return str(request.param)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    """A new, empty project; on PostgreSQL its store is a new database of the run's server, chosen with
+    CXSCORE_STORE as a deployment does (so `cxscore serve`, the CLI and `project.store()` all use it)."""
+    if engine == "duckdb":
+        yield init_project(tmp_path / "company")
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    monkeypatch.setenv(STORE_ENV, server.url(database))
+    yield init_project(tmp_path / "company")
+    monkeypatch.delenv(STORE_ENV)
+    server.drop_database(database)
 
 
 @pytest.fixture

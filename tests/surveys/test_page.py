@@ -110,7 +110,7 @@ def test_a_low_csat_opens_a_follow_up_for_the_cases_agent(
     client.post(case_link, data={"form_token": token, "csat": "1"})
     ((reason, assignee, team, hours),) = eventually(
         served,
-        "SELECT reason, assignee_id, team_id, date_diff('hour', opened_at, due_at) FROM followups",
+        "SELECT reason, assignee_id, team_id, extract(epoch FROM (due_at - opened_at)) / 3600 FROM followups",
     )
     assert (reason, assignee, team, hours) == ("low_csat", "P-1", "T-SUP", 48)
 
@@ -274,7 +274,7 @@ def test_anonymous_answers_count_in_the_response_rate(
         == 200
     )
     # The invitation says it was answered (not by which answer); the answer names no invitation.
-    assert rows(served, "SELECT count(*) FILTER (answered_anonymously), count(*) FROM invitations") == [
+    assert rows(served, "SELECT count(*) FILTER (WHERE answered_anonymously), count(*) FROM invitations") == [
         (1, 3)
     ]
     served.__exit__()  # stop the server, which owns the store

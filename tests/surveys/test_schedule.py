@@ -6,24 +6,37 @@ import dataclasses
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from cxscore.store import Project
+from cxscore.store import Project, Store
 from cxscore.surveys.definition import load_surveys
 from cxscore.surveys.schedule import SendSchedule
 from cxscore.surveys.settings import read_settings
 
 from .conftest import NOW, Inbox, Served, free_port, make_app
 
+Schedules = Callable[..., tuple[SendSchedule, threading.RLock]]
 
-def schedule_for(company: Project, **changes: Any) -> tuple[SendSchedule, threading.RLock]:
-    store = company.store()
-    lock = threading.RLock()
-    settings = dataclasses.replace(read_settings(company.root), **changes)
-    surveys = load_surveys(company.root)
-    return SendSchedule(company.root, store, lock, settings, lambda: surveys), lock
+
+@pytest.fixture
+def schedule_for() -> Iterator[Schedules]:
+    """Makes a schedule on the project's store (opened for it, closed after the test)."""
+    stores: list[Store] = []
+
+    def make(company: Project, **changes: Any) -> tuple[SendSchedule, threading.RLock]:
+        store = company.store()
+        stores.append(store)
+        lock = threading.RLock()
+        settings = dataclasses.replace(read_settings(company.root), **changes)
+        surveys = load_surveys(company.root)
+        return SendSchedule(company.root, store, lock, settings, lambda: surveys), lock
+
+    yield make
+    for store in stores:
+        store.close()
 
 
 def test_the_server_sends_what_is_due_and_the_reminders(company: Project, inbox: Inbox) -> None:
@@ -44,7 +57,9 @@ def test_the_server_sends_what_is_due_and_the_reminders(company: Project, inbox:
         ]
 
 
-def test_the_store_lock_is_free_while_an_email_goes_out(company: Project, inbox: Inbox) -> None:
+def test_the_store_lock_is_free_while_an_email_goes_out(
+    company: Project, inbox: Inbox, schedule_for: Schedules
+) -> None:
     schedule, lock = schedule_for(company)
     free_while_mailing: list[bool] = []
     original = inbox.handle_DATA
@@ -62,7 +77,9 @@ def test_the_store_lock_is_free_while_an_email_goes_out(company: Project, inbox:
     assert free_while_mailing == [True, True, True, True]
 
 
-def test_the_thread_sends_on_its_own_at_the_interval(company: Project, inbox: Inbox) -> None:
+def test_the_thread_sends_on_its_own_at_the_interval(
+    company: Project, inbox: Inbox, schedule_for: Schedules
+) -> None:
     schedule, _ = schedule_for(company)
     schedule.every_seconds = 0.05
     schedule.start()
@@ -77,7 +94,7 @@ def test_the_thread_sends_on_its_own_at_the_interval(company: Project, inbox: In
 
 
 def test_no_sending_without_a_mail_server_or_with_the_interval_at_zero(
-    company: Project, monkeypatch: pytest.MonkeyPatch
+    company: Project, monkeypatch: pytest.MonkeyPatch, schedule_for: Schedules
 ) -> None:
     monkeypatch.delenv("CXSCORE_SMTP_URL", raising=False)
     without, _ = schedule_for(company)
@@ -91,7 +108,7 @@ def test_no_sending_without_a_mail_server_or_with_the_interval_at_zero(
 
 
 def test_a_mail_server_that_is_down_makes_a_failed_round_and_the_next_round_tries_again(
-    company: Project, monkeypatch: pytest.MonkeyPatch
+    company: Project, monkeypatch: pytest.MonkeyPatch, schedule_for: Schedules
 ) -> None:
     monkeypatch.setenv("CXSCORE_SMTP_URL", f"smtp://127.0.0.1:{free_port()}?timeout=2")
     schedule, lock = schedule_for(company)
