@@ -1,4 +1,4 @@
-"""docs/surveys.md cannot rot: its survey file, settings and metric files work as shown."""
+"""docs/surveys.md cannot rot: its survey file, settings and follow-up metrics work as shown."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pyarrow as pa
 import yaml
 
 import cxscore
+from cxscore.metrics import load_catalog
 from cxscore.store import Project
 from cxscore.surveys.definition import read_survey_file
 from cxscore.surveys.settings import read_settings
@@ -42,10 +43,9 @@ def test_the_settings_shown_are_read(tmp_path: Path, monkeypatch: object) -> Non
     assert set(read.webhooks) == {"crm", "typeform", "zendesk"}
 
 
-def test_the_follow_up_metrics_shown_compute_per_assignee(project: Project) -> None:
-    folder = project.root / "metrics"
-    for name in ("followups_contacted", "followup_time_to_contact"):
-        (folder / f"{name}.yml").write_text(block(f"# metrics/{name}.yml"), encoding="utf-8")
+def test_the_built_in_follow_up_metrics_listed_compute_per_assignee(project: Project) -> None:
+    listed = set(re.findall(r"^\| `(\w+)` \|", PAGE.split("## 5. Close the loop", 1)[1], flags=re.M))
+    assert listed == {m.name for m in load_catalog() if m.facts.source == "followup_tasks"}
     opened = dt.datetime(2025, 3, 3, 9)
     store = project.store()
     try:
