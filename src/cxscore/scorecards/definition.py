@@ -43,7 +43,7 @@ __all__ = [
 CUSTOMER_SHARE_WARNING = 0.5
 
 _FINANCIAL = frozenset({"new_business_arr", "expansion_arr"})
-_OPERATIONAL = frozenset({"time_to_resolution"})
+_OPERATIONAL = frozenset({"time_to_resolution", "followup_time_to_contact"})
 
 
 class Category(enum.StrEnum):
@@ -55,7 +55,8 @@ class Category(enum.StrEnum):
 
 
 def default_category(metric: str) -> Category:
-    """Money booked is financial, time to resolution operational, every other built-in is a customer metric.
+    """Money booked is financial, the times (to resolution, to first contact) operational, every other
+    built-in is a customer metric.
 
     >>> default_category("new_business_arr").value, default_category("nps").value
     ('financial', 'customer')
