@@ -85,6 +85,16 @@ VIEWS: dict[str, str] = {
         SELECT c.*, u.upgraded_on, CAST(u.upgraded_on - c.released_on AS DOUBLE) AS days_to_upgrade
         FROM candidates c LEFT JOIN upgrades u
           ON u.account_id = c.account_id AND u.product_id = c.product_id AND u.version = c.version""",
+    "followup_tasks": """
+        SELECT f.*, f.first_contact_at IS NOT NULL AS contacted,
+               coalesce(f.first_contact_at <= f.due_at, false) AS contacted_on_time,
+               CAST(f.due_at AS DATE) < CAST(now() AS DATE) AS due_passed, t.renewal_outcome
+        FROM followups f LEFT JOIN (
+            SELECT g.followup_id, k.renewal_outcome FROM followups g JOIN contracts k
+              ON k.account_id = g.account_id AND k.kind IN ('new_business', 'renewal')
+             AND k.start_date <= CAST(g.opened_at AS DATE) AND k.end_date >= CAST(g.opened_at AS DATE)
+            QUALIFY row_number() OVER (PARTITION BY g.followup_id ORDER BY k.end_date, k.contract_id) = 1
+        ) t ON t.followup_id = f.followup_id""",
     "attended": """
         SELECT r.event_id, r.attendee_id, e.series, e.starts_on, e.team_id
         FROM event_registrations r JOIN events e ON e.event_id = r.event_id
@@ -155,6 +165,7 @@ _SURVEY = {"credit": "person", "person": "person_id", "team": "team_id", "anonym
 _OWNER = {"credit": "owner", "owner": "account_owners"}
 _PM = {"credit": "owner", "owner": "product_managers"}
 _TEAM = {"credit": "team", "team": "team_id"}
+_TASK = {"credit": "person", "person": "assignee_id", "team": "team_id"}
 
 SPECS: dict[str, Spec] = {
     "nps": Spec("responses", "nps IS NOT NULL", "responded_at", "nps", "nps", **_SURVEY),
@@ -301,6 +312,38 @@ SPECS: dict[str, Spec] = {
         "event_growth", "growth_vs_base IS NOT NULL", "starts_on", "mean", "growth_vs_base", **_TEAM
     ),
     "testimonials_per_event": Spec("events", "true", "starts_on", "rate", "1", **_TEAM),
+    "followups_contacted": Spec(
+        "followup_tasks",
+        "due_passed AND outcome IS DISTINCT FROM 'not_needed'",
+        "opened_at",
+        "share",
+        "CASE WHEN contacted_on_time THEN 1 ELSE 0 END",
+        **_TASK,
+    ),
+    "followup_time_to_contact": Spec(
+        "followup_tasks",
+        "first_contact_at IS NOT NULL",
+        "opened_at",
+        "median",
+        "CAST(epoch(first_contact_at) - epoch(opened_at) AS DOUBLE) / 3600.0",
+        **_TASK,
+    ),
+    "followups_recovered": Spec(
+        "followup_tasks",
+        "status = 'closed' AND outcome <> 'not_needed'",
+        "opened_at",
+        "share",
+        "CASE WHEN outcome IN ('resolved', 'explained') THEN 1 ELSE 0 END",
+        **_TASK,
+    ),
+    "followup_renewal_rate": Spec(
+        "followup_tasks",
+        "renewal_outcome <> 'pending'",
+        "opened_at",
+        "share",
+        "CASE WHEN renewal_outcome IN ('renewed', 'expanded', 'contracted') THEN 1 ELSE 0 END",
+        **_TASK,
+    ),
 }
 
 #: The metrics of the original, smaller comparison (also implemented in pandas).
