@@ -89,12 +89,57 @@ def test_filters_work_without_javascript_and_with_it(browser: Any, server: Any) 
     page.select_option("select[name=period]", "2025")
     page.click("form.filters button")
     assert "period=2025" in page.url
+    page.goto("/?period=2025")
+    page.select_option("select[name=segment]", index=1)
+    page.click("form.filters button")
+    assert "segment=" in page.url and page.locator(".kpi").count() > 1
     context.close()
     page = _page(browser, server, "eve")
     page.goto("/leaderboards")
-    with page.expect_navigation():
-        page.select_option("select[name=metric]", "nps")  # the script submits the form on change
-    assert "metric=nps" in page.url
+    page.select_option("select[name=metric]", "nps")  # the script submits the form on change
+    page.wait_for_url(re.compile(r".*metric=nps.*"))
+    page.context.close()
+
+
+HTMX = Path(__file__).parents[2] / "src" / "cxscore" / "web" / "static" / "vendor" / "htmx.min.js"
+
+
+@pytest.mark.skipif(not HTMX.exists(), reason="htmx is not fetched: make htmx")
+def test_with_htmx_filters_and_follow_up_forms_update_the_page_in_place(browser: Any, server: Any) -> None:
+    problems: list[str] = []
+    page = _page(browser, server, "maya")
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.goto("/leaderboards?metric=csat&period=2025&by=person")
+    page.evaluate("window.stillTheSamePage = true")
+    before = page.locator("main table").first.inner_text()
+    with page.expect_response(
+        lambda r: "/leaderboards" in r.url and r.request.headers.get("hx-request") == "true"
+    ):
+        page.select_option("select[name=period]", "2025-Q2")
+    page.wait_for_url(re.compile(r".*period=2025-Q2.*"))  # pushed into the history
+    assert page.evaluate("window.stillTheSamePage") is True  # swapped in place, not loaded again
+    assert page.locator("main table").first.inner_text() != before
+    assert page.locator("select[name=period]").input_value() == "2025-Q2"
+    assert page.title().endswith("leaderboard · cxscore")
+    # A follow-up form: give a task to one of maya's people, in place.
+    store, lock = server.app.state.store, server.app.state.store_lock
+    with lock:
+        response = store.execute("SELECT response_id FROM responses LIMIT 1 OFFSET 2").fetchone()[0]
+        store.execute(
+            "INSERT INTO followups (followup_id, response_id, reason, team_id, opened_at, due_at, status) "
+            "VALUES ('F-htmx-test', ?, 'NPS 3', 'T-SUP-EMEA', TIMESTAMP '2025-12-03 09:00:00', "
+            "TIMESTAMP '2025-12-05 09:00:00', 'open')",
+            [response],
+        )
+    page.goto("/followups")
+    page.evaluate("window.stillTheSamePage = true")
+    row = page.locator("tr", has_text="F-htmx-test")
+    row.locator("select[name=person_id]").select_option(label="Daniel Sato")
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        row.locator("button", has_text="Assign").click()
+    page.locator("tr", has_text="F-htmx-test").locator("text=Daniel Sato").first.wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     page.context.close()
 
 
@@ -155,8 +200,21 @@ SHOTS = [
     not os.environ.get("CXSCORE_SCREENSHOTS"), reason="set CXSCORE_SCREENSHOTS=DIR to save them"
 )
 def test_screenshots_of_the_main_pages(browser: Any, server: Any) -> None:
+    from cxscore.web.oidc import Provider
+
     folder = Path(os.environ["CXSCORE_SCREENSHOTS"])
     folder.mkdir(parents=True, exist_ok=True)
+    site = server.app.state.site
+    site.oidc = Provider("https://login.example.com/realms/company", "cxscore")  # shows its button
+    try:
+        for device, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+            context = browser.new_context(viewport=viewport, base_url=server.url)
+            page = context.new_page()
+            page.goto("/login")
+            page.screenshot(path=str(folder / f"login-{device}.png"))
+            context.close()
+    finally:
+        site.oidc = None
     for device, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
         for name, username, path in SHOTS:
             page = _page(browser, server, username, viewport)

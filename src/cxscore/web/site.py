@@ -41,6 +41,11 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "cxscore_session"
 LOGIN_COOKIE = "cxscore_login"
 FORMATS = ("html", "json", "csv", "xlsx", "png", "svg")
+#: Where `make htmx` puts htmx (git-ignored), under this package.
+HTMX = "static/vendor/htmx.min.js"
+#: The element htmx swaps: a request aimed at it gets only what is inside it.
+PARTIAL_TARGET = "main"
+MAIN_OPEN = '<main id="main">'
 
 #: HTTP status of each error raised on purpose.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
@@ -91,6 +96,8 @@ class Site:
             self.oidc = Provider(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret)
         self.pending_sign_ins = PendingSignIns(derive_key(secret, "oidc-pending"))
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        # htmx is fetched by `make htmx` (never committed); the pages use it when it is there.
+        self.htmx = (HERE / HTMX).is_file()
         self.templates.env.globals["format_number"] = format_number
         self.templates.env.globals["format_change"] = format_change
         self.templates.env.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
@@ -193,9 +200,19 @@ class Site:
             "url_with": lambda **changes: url_with(request, **changes),
             "json_url": json_url(request),
             "oidc": self.oidc is not None,
+            "htmx": self.htmx,
             **context,
         }
-        return self.templates.TemplateResponse(request, template, context, status_code=status)
+        if not is_partial(request):
+            response = self.templates.TemplateResponse(request, template, context, status_code=status)
+            response.headers["Vary"] = "HX-Request"
+            return response
+        # htmx asks for the content only: the page's <title> and what is inside its <main>, swapped in
+        # place. Rendering the whole page and cutting keeps what the templates import at their top.
+        whole = self.templates.get_template(template).render(context)
+        title = whole[whole.find("<title>") : whole.find("</title>") + len("</title>")]
+        body = whole[whole.find(MAIN_OPEN) + len(MAIN_OPEN) : whole.rfind("</main>")]
+        return HTMLResponse(f"{title}\n{body}", status_code=status, headers={"Vary": "HX-Request"})
 
     def _table(self, page: Page, fmt: str, name: str | None) -> Response:
         import pandas as pd
@@ -243,7 +260,10 @@ class Site:
         if status == 401 and not isinstance(error, errors.AccountLockedError):
             target = local_path(request) + (f"?{request.url.query}" if request.url.query else "")
             root = request.scope.get("root_path", "")
-            return RedirectResponse(f"{root}/login?next={quote(target)}", status_code=303)
+            login = f"{root}/login?next={quote(target)}"
+            if request.headers.get("hx-request") == "true":  # htmx: the whole window goes to sign in
+                return Response(status_code=204, headers={"HX-Redirect": login})
+            return RedirectResponse(login, status_code=303)
         user = None
         with contextlib.suppress(errors.AuthenticationError):
             user = self.user(request)
@@ -252,6 +272,16 @@ class Site:
         )
         response.headers.update(headers)
         return response
+
+
+def is_partial(request: Request) -> bool:
+    """An htmx request for the main part of a page (not a history restore, which needs the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-target") == PARTIAL_TARGET
+        and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 def site_of(request: Request) -> Site:
