@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import duckdb
+import pandas as pd
+
+import cxscore
+from cxscore.demo import DemoSummary
 
 
 def one(sql: duckdb.DuckDBPyConnection, query: str) -> tuple[object, ...]:
@@ -65,3 +72,27 @@ def test_opt_outs_come_after_the_last_invitation(sql: duckdb.DuckDBPyConnection)
            FROM unsubscribes""",
     )
     assert isinstance(opted_out, int) and opted_out > 5 and later == 0
+
+
+def test_the_loop_metrics_of_2025_match_how_the_tasks_were_handled(
+    demo_company: tuple[Path, DemoSummary],
+) -> None:
+    root = demo_company[0]
+
+    def year(metric: str, **query: Any) -> pd.DataFrame:
+        frame = cxscore.compute(metric, grain="year", project=root, **query)
+        return frame[frame.period.astype(str) == "2025-01-01"].set_index("scope_id")
+
+    # Diligence 80% on average times the chance of a first contact within 48 hours of a log-normal delay
+    # with median 20 hours and sigma 1 (Phi(ln 2.4) = 0.81): about 65% contacted in time.
+    contacted = year("followups_contacted").loc["company"]
+    assert 0.55 < contacted.value < 0.75 and contacted.n > 300
+    assert 15 < year("followup_time_to_contact").loc["company"].value < 26  # median 20 hours
+    recovered = year("followups_recovered").loc["company"]  # reached (80%) x resolved or explained (80%)
+    assert 0.55 < recovered.value < 0.78
+    teams = year("followups_contacted", by=["team"])
+    assert teams.loc["T-COMPANY"].n == contacted.n  # every task is credited to a team, rolled up once
+    sure = teams[~teams.insufficient]
+    assert len(sure) >= 5 and sure.value.between(0.3, 0.95).all()
+    renewal = year("followup_renewal_rate", by=["contacted"])
+    assert set(renewal.contacted) == {True, False} and renewal.n.sum() > 100
