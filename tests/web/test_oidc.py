@@ -54,6 +54,9 @@ class IdentityProvider:
     tamper: dict[str, Any] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
+    discovery_issuer: str | None = None  # what discovery names as the issuer (None: the real one)
+    userinfo_only: bool = False  # e-mail claims only at the userinfo endpoint, not in the ID token
+    access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def jwks(self) -> dict[str, Any]:
         keys = [
@@ -74,7 +77,7 @@ class IdentityProvider:
             "iat": now,
             "exp": now + 300,
             "nonce": grant["nonce"],
-            **grant["claims"],
+            **({} if self.userinfo_only else grant["claims"]),
             **self.tamper,
         }
         if self.signer == "ec":
@@ -90,8 +93,9 @@ class IdentityProvider:
         @app.get("/.well-known/openid-configuration")
         def discovery() -> dict[str, Any]:
             return {
-                "issuer": self.url,
+                "issuer": self.discovery_issuer or self.url,
                 "authorization_endpoint": f"{self.url}/authorize",
+                "userinfo_endpoint": f"{self.url}/userinfo",
                 "token_endpoint": f"{self.url}/token",
                 "jwks_uri": f"{self.url}/jwks",
                 "response_types_supported": ["code"],
@@ -99,6 +103,13 @@ class IdentityProvider:
                 "code_challenge_methods_supported": ["S256"],
                 "token_endpoint_auth_methods_supported": self.auth_methods,
             }
+
+        @app.get("/userinfo")
+        def userinfo(authorization: str = Header()) -> JSONResponse:
+            grant = self.access_tokens.get(authorization.removeprefix("Bearer "))
+            if grant is None:
+                return JSONResponse({"error": "invalid_token"}, status_code=401)
+            return JSONResponse({"sub": "sub-" + grant["claims"].get("email", "x"), **grant["claims"]})
 
         @app.get("/jwks")
         def keys() -> dict[str, Any]:
@@ -146,9 +157,11 @@ class IdentityProvider:
                 or challenge != grant["challenge"]
             ):
                 return JSONResponse({"error": "invalid_grant"}, status_code=400)
+            access = secrets.token_urlsafe(16)
+            self.access_tokens[access] = grant
             return JSONResponse(
                 {
-                    "access_token": secrets.token_urlsafe(16),
+                    "access_token": access,
                     "token_type": "Bearer",
                     "id_token": self.id_token(grant),
                 }
@@ -219,6 +232,7 @@ def _fresh_provider(world: World) -> None:
     """Every test starts from an honest provider signing in Maya with a verified address."""
     world.idp.claims = {"email": "maya.chen@example.com", "email_verified": True, "name": "Maya Chen"}
     world.idp.tamper, world.idp.signer, world.idp.publish_ec = {}, "rsa", False
+    world.idp.discovery_issuer, world.idp.userinfo_only = None, False
     world.idp.auth_methods = ["client_secret_basic", "client_secret_post"]
     world.app.state.site.oidc._metadata = None  # read the discovery document again (cxscore keeps it 1 h)
 
@@ -316,6 +330,29 @@ def test_a_refused_sign_in_gets_a_clear_page_and_no_session(
     assert answer.status_code == status, answer.text
     assert "Single sign-on did not sign you in" in answer.text and says in answer.text
     assert _signed_out(browser)
+
+
+def test_the_email_may_come_from_the_userinfo_endpoint(world: World) -> None:
+    world.idp.userinfo_only = True  # as some providers do: the ID token names only the subject
+    browser, answer, _ = _sign_in(world)
+    assert answer.status_code == 303, answer.text
+    assert browser.get("/api/account").json()["user"]["username"] == "maya"
+
+
+def test_a_provider_naming_another_issuer_is_refused_before_anyone_signs_in(world: World) -> None:
+    world.idp.discovery_issuer = "https://login.example.com/realms/elsewhere"
+    browser = httpx.Client(base_url=world.url, timeout=30)
+    answer = browser.get("/login/sso")
+    assert answer.status_code == 502 and "Set CXSCORE_OIDC_ISSUER to exactly the issuer" in answer.text
+    assert "cxscore_sso" not in browser.cookies and _signed_out(browser)
+
+
+def test_an_issuer_over_plain_http_is_refused_unless_on_this_machine() -> None:
+    from cxscore.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="is not an https:// URL"):
+        oidc.Provider("http://login.example.com/realms/company", CLIENT_ID)
+    assert oidc.Provider("http://127.0.0.1:8080/", CLIENT_ID).issuer == "http://127.0.0.1:8080"
 
 
 def test_a_forged_state_is_refused(world: World) -> None:

@@ -50,7 +50,11 @@ def start(request: Request, next: str | None = Query(None, max_length=2048)) -> 
     provider = _provider(site)
     site.login_limit.check("ip:" + client(request), "sign-in attempts from your address")
     pending = Pending.new(_safe_next(next), time.time())
-    response = RedirectResponse(provider.authorization_url(pending, redirect_uri(site, request)), 303)
+    try:
+        to_provider = provider.authorization_url(pending, redirect_uri(site, request))
+    except CXScoreError as refused:  # the provider is down or set up wrong: say so, not a sign-in loop
+        return _refused(site, request, refused)
+    response = RedirectResponse(to_provider, 303)
     _cookie(site, response, PENDING_COOKIE, site.pending_sign_ins.seal(pending), max_age=PENDING_SECONDS)
     return response
 
