@@ -117,8 +117,8 @@ def _print(result: object) -> None:
             "(odds ratios in --format json)."
         )
     console.print(
-        f"Intervals: percentile bootstrap, {result.resamples} resamples of {result.sample:,} facts. "
-        "Shares describe association in these facts, not proof of cause."
+        f"Intervals: bootstrap corrected for its bias, {result.resamples} resamples of {result.sample:,} "
+        "facts. Shares describe association in these facts, not proof of cause."
     )
     for note in result.notes:
         console.print(f"Note: {note}")

@@ -3,9 +3,10 @@
 `key_drivers("csat", scope="team:T-SUP-EMEA", period="2025")` joins every fact of the metric (as the
 metric engine counts and credits it) to its candidate drivers, has the engine aggregate the exact
 cross-products, and splits the model's R2 among the drivers: Shapley values (dominance analysis) for up
-to 15 drivers, Johnson's relative weights beyond. Intervals come from a percentile bootstrap over a
-random sample of the facts (all of them when there are fewer than `sample_size`); for a yes/no outcome a
-logistic model on that sample gives odds ratios. Methods and references: docs/concepts/key-drivers.md.
+to 15 drivers, Johnson's relative weights beyond. Intervals come from a percentile bootstrap, corrected
+for its bias, over a random sample of the facts (all of them when there are fewer than `sample_size`);
+for a yes/no outcome a logistic model on that sample gives odds ratios. Methods and references:
+docs/concepts/key-drivers.md.
 """
 
 from __future__ import annotations
@@ -397,19 +398,24 @@ def _importance(method: str) -> Any:
 def _bootstrap(
     matrix: np.ndarray, design: Design, importance: Any, resamples: int, level: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Percentile intervals (Efron and Tibshirani 1993) of every driver's share and of R2."""
+    """Percentile intervals of every driver's share and of R2, moved down by the bootstrap's estimate of
+    the bias (`stats.bias_shifted_interval`) and floored at 0: a model refitted on a resample explains
+    more than on the sample (the resample repeats rows), so plain percentiles sit above the estimate."""
     rng = np.random.default_rng(seed)
     n = len(matrix)
+    columns = list(range(matrix.shape[1] - 1))
     shares, r2s = [], []
     for _ in range(resamples):
         weights = np.bincount(rng.integers(0, n, n), minlength=n)
         corr = correlation(np.cov(matrix, rowvar=False, fweights=weights))
         shares.append(importance(corr, design.groups))
-        r2s.append(r_squared(corr, list(range(matrix.shape[1] - 1))))
-    tail = 100 * (1 - level) / 2
-    table = np.array(shares)
-    low, high = np.percentile(table, tail, axis=0), np.percentile(table, 100 - tail, axis=0)
-    r2_low, r2_high = np.percentile(r2s, [tail, 100 - tail])
+        r2s.append(r_squared(corr, columns))
+    sample_corr = correlation(np.cov(matrix, rowvar=False))
+    observed = importance(sample_corr, design.groups)
+    low, high = stats.bias_shifted_interval(np.array(shares), observed, level, floor=0.0)
+    (r2_low,), (r2_high,) = stats.bias_shifted_interval(
+        np.array(r2s), r_squared(sample_corr, columns), level, floor=0.0
+    )
     return low, high, float(r2_low), float(r2_high)
 
 

@@ -13,7 +13,7 @@ formulas, references and worked examples are in docs/concepts/statistics.md.
 
 from __future__ import annotations
 
-from cxscore.stats._bootstrap import Statistic, bootstrap_interval
+from cxscore.stats._bootstrap import Statistic, bias_shifted_interval, bootstrap_interval
 from cxscore.stats._changes import binomial_test, rate_change_pvalue, ratio_change_pvalue
 from cxscore.stats._estimate import Estimate, Method
 from cxscore.stats._inputs import FloatArray, Interval
@@ -40,6 +40,7 @@ __all__ = [
     "Shrunk",
     "Statistic",
     "adjust_pvalues",
+    "bias_shifted_interval",
     "binomial_test",
     "bootstrap_interval",
     "mean_change_pvalue",

@@ -2,6 +2,8 @@
 
 The fallback for statistics such as a trimmed mean, a ratio of sums over rows, or a difference of
 medians. It resamples in memory, so it is for a sample a scope has fetched, not for a whole table.
+`bias_shifted_interval` moves a percentile interval by the bootstrap's estimate of the bias, for
+statistics whose resampled values are biased, such as R2 and its shares.
 """
 
 from __future__ import annotations
@@ -60,6 +62,39 @@ def bootstrap_interval(
     )
     lower, upper = np.quantile(estimates, [alpha / 2.0, 1.0 - alpha / 2.0])
     return float(lower), float(upper)
+
+
+def bias_shifted_interval(
+    estimates: npt.ArrayLike, observed: npt.ArrayLike, level: float = 0.95, floor: float | None = None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Percentile interval of a bootstrap distribution moved by the bootstrap's estimate of the bias.
+
+    `estimates` holds the statistic of each resample (one row per resample, one column per statistic),
+    `observed` the statistic of the sample itself. Some statistics come out higher on a resample than on
+    the sample for a reason that has nothing to do with the population: R2 and its shares, refitted on a
+    resample that repeats rows, explain more. Their plain percentile interval sits above the estimate
+    and never reaches 0 for a driver that explains nothing. The bias is estimated as the mean of the
+    resampled values minus the observed one (Efron & Tibshirani 1993, section 10.2), and the percentile
+    bounds are moved down by it; `floor` (0 for shares) cuts bounds at the least possible value. The
+    coverage of this and three other intervals on simulated regressions with known shares is in
+    docs/concepts/key-drivers.md.
+
+    >>> low, high = bias_shifted_interval([[0.10], [0.12], [0.13], [0.15], [0.20]], [0.12], 0.5, floor=0.0)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.1, 0.13)
+    """
+    alpha = 1.0 - check_level(level)
+    values = np.asarray(estimates, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.shape[0] < 1:
+        raise StatisticsError("bias_shifted_interval needs at least one resampled estimate.")
+    bias = values.mean(axis=0) - np.asarray(observed, dtype=np.float64)
+    lower = np.quantile(values, alpha / 2.0, axis=0) - bias
+    upper = np.quantile(values, 1.0 - alpha / 2.0, axis=0) - bias
+    if floor is not None:
+        lower, upper = np.maximum(lower, floor), np.maximum(upper, floor)
+    return lower, upper
 
 
 def _resampled_rows(
