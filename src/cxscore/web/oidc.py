@@ -107,7 +107,12 @@ class PendingSignIns:
         body, _, mac = sealed.rpartition(".")
         if not hmac.compare_digest(mac, self._mac(body)):
             raise AuthenticationError(f"The single sign-on cookie has been altered. {_GENERIC}")
-        pending = Pending(**json.loads(base64.urlsafe_b64decode(body)))
+        try:
+            pending = Pending(**json.loads(base64.urlsafe_b64decode(body)))
+        except (ValueError, TypeError):  # signed by us, but by a version that kept other fields
+            raise AuthenticationError(
+                f"The single sign-on cookie is from an older version. {_GENERIC}"
+            ) from None
         now = self.clock()
         if not hmac.compare_digest(pending.state, state):
             raise AuthenticationError(
