@@ -2,8 +2,9 @@
 
 Every test of a project in this folder runs on DuckDB and on PostgreSQL (the `project` fixture is
 parametrised); this file adds what is about PostgreSQL itself: the whole loop through the served app in
-one go, the answer writer committing many answers in one batch (its PostgreSQL UPDATE), and the same
-answers giving the same follow-up tasks and figures on both engines.
+one go, the answer writer committing many answers in one batch (its PostgreSQL UPDATE), several servers
+sharing one database (each link answered once, one process sending at a time), and the same answers
+giving the same follow-up tasks and figures on both engines.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from cxscore.store import Project, Store
 from cxscore.surveys import api
 from cxscore.surveys.definition import load_surveys
 from cxscore.surveys.followups import followup_id_for
+from cxscore.surveys.sending import SENDING_ELSEWHERE, sending_alone
 from cxscore.surveys.writer import Submission, Writer
 
 from .conftest import NOW, TEAM_PULSE, Inbox, Served, build_company, make_app, token_of
@@ -276,3 +278,47 @@ def test_the_same_answers_give_the_same_tasks_and_figures_on_both_engines(
         for store in stores.values():
             store.close()
         postgres_server.drop_database(database)
+
+
+def test_two_servers_answering_the_same_links_store_each_answer_once(company: Project) -> None:
+    """Two processes (two connections, two writers, two locks) get a different form for every link at once."""
+    stores = [company.store(), company.store()]
+    surveys = load_surveys(company.root)
+    writers = [Writer(store, threading.RLock(), lambda: surveys) for store in stores]
+    try:
+        links = _links(stores[0], 30)
+        for writer in writers:
+            writer.start()
+        futures = [
+            (link, writer.submit(Submission(link, f"{n}-{link}", {"csat": "4"})))
+            for link in links
+            for n, writer in enumerate(writers)
+        ]
+        outcomes: dict[str, list[str]] = {}
+        for link, future in futures:
+            outcomes.setdefault(link, []).append(future.result(timeout=60).status)
+        assert {link: sorted(found) for link, found in outcomes.items()} == {
+            link: ["stored", "used"] for link in links
+        }
+        assert stores[0].count("responses") == 30
+    finally:
+        for writer in writers:
+            writer.close()
+        for store in stores:
+            store.close()
+
+
+def test_one_process_sends_at_a_time(company: Project, inbox: Inbox) -> None:
+    """A second server (or the command) finds the first one sending: it sends nothing, and says so."""
+    first, second = company.store(), company.store()
+    try:
+        with sending_alone(first) as alone:
+            assert alone
+            busy = api.send(second, company.root, now=NOW)
+            assert (busy.total, busy.failed) == (0, [SENDING_ELSEWHERE])
+            assert api.remind(second, company.root, now=NOW).failed == [SENDING_ELSEWHERE]
+            assert api.send(second, company.root, now=NOW, dry_run=True).total == 3  # a dry run only reads
+        assert api.send(second, company.root, now=NOW).total == 3 and len(inbox.messages) == 3
+    finally:
+        first.close()
+        second.close()

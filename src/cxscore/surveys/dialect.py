@@ -17,7 +17,7 @@ from typing import Any
 from cxscore.errors import ConfigError
 from cxscore.store import Store
 
-__all__ = ["ENGINES", "SHA256_HEX", "changed_rows", "require_engine"]
+__all__ = ["ENGINES", "SENDING_LOCK", "SENDING_LOCK_KEY", "SHA256_HEX", "changed_rows", "require_engine"]
 
 #: The engines the survey service runs on.
 ENGINES = ("duckdb", "postgres")
@@ -28,6 +28,18 @@ SHA256_HEX = {
     "duckdb": "sha256({})",
     "postgres": "encode(sha256(convert_to({}, 'UTF8')), 'hex')",
 }
+
+
+#: The statements that take (without waiting) and release the lock one sending process holds, on the
+#: engines that several processes share; the embedded DuckDB store has one process and needs none.
+SENDING_LOCK = {
+    "postgres": (
+        "SELECT pg_try_advisory_lock(CAST(? AS BIGINT))",
+        "SELECT pg_advisory_unlock(CAST(? AS BIGINT))",
+    ),
+}
+#: The key of that lock (any number the database's other users do not take: "cxsend" in ASCII).
+SENDING_LOCK_KEY = 0x637873656E64
 
 
 def require_engine(store: Store) -> None:

@@ -7,8 +7,8 @@ that was not sent and fatigue never misses one that was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,13 +18,22 @@ from cxscore.errors import MailError
 from cxscore.store import Store
 from cxscore.surveys.audience import Candidate, select_candidates
 from cxscore.surveys.definition import Survey
-from cxscore.surveys.dialect import require_engine
+from cxscore.surveys.dialect import SENDING_LOCK, SENDING_LOCK_KEY, require_engine
 from cxscore.surveys.keys import Keys
 from cxscore.surveys.mail import Invitation, Mailer, compose, sender_address
 from cxscore.surveys.settings import SurveySettings
 from cxscore.surveys.tokens import make_link, new_link_id
 
-__all__ = ["Hold", "SendReport", "send_reminders", "send_surveys", "sync_definitions", "utc_now"]
+__all__ = [
+    "SENDING_ELSEWHERE",
+    "Hold",
+    "SendReport",
+    "send_reminders",
+    "send_surveys",
+    "sending_alone",
+    "sync_definitions",
+    "utc_now",
+]
 
 #: What a send holds while it uses the store, and lets go of while it talks to the mail server: the
 #: running server's store lock (so answers are not kept waiting on e-mail), or nothing from the CLI.
@@ -46,6 +55,34 @@ class SendReport:
     @property
     def total(self) -> int:
         return sum(self.invited.values())
+
+
+#: What a send reports when another process (another server, or the command) is sending right now.
+SENDING_ELSEWHERE = (
+    "Another process is sending survey invitations to this store right now (another `cxscore serve` or "
+    "`cxscore surveys send`); nothing was sent, so nobody is invited twice. Try again in a minute."
+)
+
+
+@contextmanager
+def sending_alone(store: Store, hold: Hold = nullcontext) -> Iterator[bool]:
+    """Whether this process may send now: on PostgreSQL, where several processes share the store, one
+    of them sends at a time (a session lock of the database, taken without waiting); the embedded store
+    has one process anyway."""
+    lock = SENDING_LOCK.get(store.backend)
+    if lock is None:
+        yield True
+        return
+    take, release = lock
+    with hold():
+        row = store.execute(take, [SENDING_LOCK_KEY]).fetchone()
+    alone = bool(row and row[0])
+    try:
+        yield alone
+    finally:
+        if alone:
+            with hold():
+                store.execute(release, [SENDING_LOCK_KEY])
 
 
 def utc_now() -> datetime:
@@ -86,6 +123,25 @@ def send_surveys(
     """Invite everyone the surveys' triggers select at `now` (or the `contacts` given); with `dry_run`,
     only say whom. The store is used only inside `hold()`, never while an e-mail is being sent."""
     require_engine(store)
+    if dry_run:
+        return _send_surveys(store, root, settings, surveys, only, contacts, now, True, hold)
+    with sending_alone(store, hold) as alone:
+        if not alone:
+            return SendReport(dry_run=False, failed=[SENDING_ELSEWHERE])
+        return _send_surveys(store, root, settings, surveys, only, contacts, now, False, hold)
+
+
+def _send_surveys(
+    store: Store,
+    root: Path,
+    settings: SurveySettings,
+    surveys: Mapping[str, Survey],
+    only: Iterable[str] | None,
+    contacts: Sequence[str] | None,
+    now: datetime | None,
+    dry_run: bool,
+    hold: Hold,
+) -> SendReport:
     now = now or utc_now()
     chosen = [surveys[s] for s in only] if only else list(surveys.values())
     report = SendReport(dry_run=dry_run)
@@ -215,6 +271,23 @@ def send_reminders(
     """Send the one reminder of every unanswered, unexpired invitation whose survey has
     `reminder_after_days` and whose contact has not unsubscribed since (the store only inside `hold()`)."""
     require_engine(store)
+    if dry_run:
+        return _send_reminders(store, root, settings, surveys, now, True, hold)
+    with sending_alone(store, hold) as alone:
+        if not alone:
+            return SendReport(dry_run=False, failed=[SENDING_ELSEWHERE])
+        return _send_reminders(store, root, settings, surveys, now, False, hold)
+
+
+def _send_reminders(
+    store: Store,
+    root: Path,
+    settings: SurveySettings,
+    surveys: Mapping[str, Survey],
+    now: datetime | None,
+    dry_run: bool,
+    hold: Hold,
+) -> SendReport:
     now = now or utc_now()
     report = SendReport(dry_run=dry_run)
     due = []

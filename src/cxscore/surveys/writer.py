@@ -184,9 +184,17 @@ class Writer:
             return 0
 
     def _write(self, batch: list[_Item]) -> list[Outcome]:
+        if self.store.backend == "postgres":
+            # Several servers may share the database: the batch's links stay locked (FOR UPDATE) from
+            # the look-up to the commit, so a link answered in two processes at once is stored once.
+            with self.store.transaction():
+                return self._write_batch(batch, _LOOKUP + " FOR UPDATE OF l")
+        return self._write_batch(batch, _LOOKUP)  # one process owns the embedded store
+
+    def _write_batch(self, batch: list[_Item], lookup: str) -> list[Outcome]:
         surveys = self.surveys()
         ids = sorted({f"I-{item.submission.link_id}" for item in batch})
-        rows = self.store.execute(_LOOKUP.format(marks=", ".join("?" for _ in ids)), ids).fetchall()
+        rows = self.store.execute(lookup.format(marks=", ".join("?" for _ in ids)), ids).fetchall()
         links: dict[str, list[Any]] = {str(r[0]): list(r) for r in rows}
         now = datetime.now(UTC).replace(tzinfo=None)
         outcomes: list[Outcome] = []
