@@ -2,9 +2,9 @@
 
 Every test of a project in this folder runs on DuckDB and on PostgreSQL (the `project` fixture is
 parametrised); this file adds what is about PostgreSQL itself: the whole loop through the served app in
-one go, the answer writer committing many answers in one batch (its PostgreSQL UPDATE), several servers
-sharing one database (each link answered once, one process sending at a time), and the same answers
-giving the same follow-up tasks and figures on both engines.
+one go, the answer writer committing many answers in one batch (its PostgreSQL UPDATE), several
+servers sharing one database (each link answered and each delivery stored once, one process sending at
+a time), and the same answers giving the same follow-up tasks and figures on both engines.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -28,6 +29,8 @@ from cxscore.surveys import api
 from cxscore.surveys.definition import load_surveys
 from cxscore.surveys.followups import followup_id_for
 from cxscore.surveys.sending import SENDING_ELSEWHERE, sending_alone
+from cxscore.surveys.service import SurveyService
+from cxscore.surveys.webhooks import Delivery, _store
 from cxscore.surveys.writer import Submission, Writer
 
 from .conftest import NOW, TEAM_PULSE, Inbox, Served, build_company, make_app, token_of
@@ -322,3 +325,34 @@ def test_one_process_sends_at_a_time(company: Project, inbox: Inbox) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_two_servers_given_the_same_webhook_deliveries_store_each_response_once(
+    company: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_CRM", HOOK_SECRET)
+    config = company.root / "cxscore.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + CONFIG, encoding="utf-8")
+    services = [SurveyService(company.root, company.store(), threading.RLock()) for _ in range(2)]
+    source = services[0].settings.webhooks["crm"]
+    answer = {
+        "response_id": "crm:ext-1",
+        "responded_at": f"{NOW:%Y-%m-%dT%H:%M:%S}",
+        "nps": "2",
+        "account_id": "A-2",
+    }
+    # The same delivery sent to both servers four times, and the sender's retries under new delivery ids.
+    jobs = [
+        (services[n % 2], Delivery(delivery, [answer])) for n in range(8) for delivery in ("d-1", f"r-{n}")
+    ]
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda job: _store(job[0], source, job[1])["status"], jobs))
+        assert sorted(results) == ["duplicate"] * 7 + ["stored"] * 9
+        store = services[0].store
+        assert store.execute("SELECT count(*) FROM responses").fetchall() == [(1,)]
+        assert store.execute("SELECT count(*) FROM _webhook_receipts").fetchall() == [(9,)]
+        assert store.execute("SELECT count(*) FROM followups").fetchall() == [(1,)]
+    finally:
+        for service in services:
+            service.store.close()

@@ -12,12 +12,23 @@ transactions, and the survey service needs them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cxscore.errors import ConfigError
 from cxscore.store import Store
 
-__all__ = ["ENGINES", "SENDING_LOCK", "SENDING_LOCK_KEY", "SHA256_HEX", "changed_rows", "require_engine"]
+__all__ = [
+    "ENGINES",
+    "EXCLUSIVE_KEYS",
+    "SENDING_LOCK",
+    "SENDING_LOCK_KEY",
+    "SHA256_HEX",
+    "changed_rows",
+    "exclusive",
+    "require_engine",
+]
 
 #: The engines the survey service runs on.
 ENGINES = ("duckdb", "postgres")
@@ -40,6 +51,24 @@ SENDING_LOCK = {
 }
 #: The key of that lock (any number the database's other users do not take: "cxsend" in ASCII).
 SENDING_LOCK_KEY = 0x637873656E64
+
+
+#: Keys of the database locks that serialise work several processes could otherwise do twice at once.
+EXCLUSIVE_KEYS = {"webhook": 0x637877656268, "followups": 0x6378666F6C6C}
+
+
+@contextmanager
+def exclusive(store: Store, work: str) -> Iterator[None]:
+    """One transaction in which no other process does the same `work` (a key of `EXCLUSIVE_KEYS`).
+
+    On PostgreSQL several servers share the store: the transaction takes a lock of the database that the
+    others wait for, and that the commit releases. The embedded store has one process: nothing to do."""
+    if store.backend != "postgres":
+        yield
+        return
+    with store.transaction():
+        store.execute("SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))", [EXCLUSIVE_KEYS[work]])
+        yield
 
 
 def require_engine(store: Store) -> None:

@@ -31,7 +31,7 @@ from cxscore.errors import FollowupError
 from cxscore.model.surveys import FOLLOWUP_OUTCOMES
 from cxscore.store import Store
 from cxscore.surveys.definition import FollowUpRule, Survey
-from cxscore.surveys.dialect import SHA256_HEX, changed_rows, require_engine
+from cxscore.surveys.dialect import SHA256_HEX, changed_rows, exclusive, require_engine
 
 __all__ = [
     "Followup",
@@ -160,7 +160,8 @@ def open_followups(
           NULL, NULL, NULL, 'open'
         FROM assigned a"""
     head = [default.due_hours, default.nps_at_most, default.csat_at_most]
-    return changed_rows(store, store.execute(sql, [*rule_params, *head, *params]))
+    with exclusive(store, "followups"):  # two servers opening the same answer's task: one task
+        return changed_rows(store, store.execute(sql, [*rule_params, *head, *params]))
 
 
 def list_followups(

@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cxscore.errors import ConfigError, RateLimitedError, WebhookError
 from cxscore.model import table as model_table
+from cxscore.surveys.dialect import exclusive
 from cxscore.surveys.followups import open_followups
 from cxscore.surveys.service import SurveyService
 from cxscore.surveys.settings import WebhookSource
@@ -261,7 +262,8 @@ async def receive(request: Request, source: str) -> Response:
 def _store(service: SurveyService, source: WebhookSource, delivery: Delivery) -> dict[str, Any]:
     """Import the delivery's rows (validation and quarantine as for files), once per delivery id."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    with service.locked() as store:
+    # Two servers given the same delivery (or the same sender's id) at once: one imports, one sees it.
+    with service.locked() as store, exclusive(store, "webhook"):
         seen = store.execute(
             "SELECT stored, quarantined FROM _webhook_receipts WHERE source = ? AND delivery_id = ?",
             [source.name, delivery.delivery_id],
