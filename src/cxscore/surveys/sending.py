@@ -18,7 +18,7 @@ from cxscore.errors import MailError
 from cxscore.store import Store
 from cxscore.surveys.audience import Candidate, select_candidates
 from cxscore.surveys.definition import Survey
-from cxscore.surveys.dialect import SENDING_LOCK, SENDING_LOCK_KEY, require_engine
+from cxscore.surveys.dialect import SENDING_LOCK, SENDING_LOCK_KEY, exclusive, require_engine
 from cxscore.surveys.keys import Keys
 from cxscore.surveys.mail import Invitation, Mailer, compose, sender_address
 from cxscore.surveys.settings import SurveySettings
@@ -92,7 +92,7 @@ def utc_now() -> datetime:
 
 def sync_definitions(store: Store, surveys: Iterable[Survey]) -> None:
     """Write the definitions to the `surveys` and `survey_questions` tables (replacing what was there)."""
-    with store.transaction():
+    with exclusive(store, "definitions"), store.transaction():  # servers starting together: one copy
         for survey in surveys:
             store.execute("DELETE FROM survey_questions WHERE survey_id = ?", [survey.id])
             store.execute("DELETE FROM surveys WHERE survey_id = ?", [survey.id])
