@@ -187,8 +187,9 @@ class Writer:
         if self.store.backend == "postgres":
             # Several servers may share the database: the batch's links stay locked (FOR UPDATE) from
             # the look-up to the commit, so a link answered in two processes at once is stored once.
+            # Locked in the order of their ids, so that two batches sharing links never deadlock.
             with self.store.transaction():
-                return self._write_batch(batch, _LOOKUP + " FOR UPDATE OF l")
+                return self._write_batch(batch, _LOOKUP + " ORDER BY l.invitation_id FOR UPDATE OF l")
         return self._write_batch(batch, _LOOKUP)  # one process owns the embedded store
 
     def _write_batch(self, batch: list[_Item], lookup: str) -> list[Outcome]:
