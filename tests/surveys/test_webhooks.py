@@ -100,6 +100,9 @@ def test_bad_rows_go_to_the_same_quarantine_as_file_imports(hooks: tuple[Served,
     ((reason, raw),) = rows(served, "SELECT reason, raw FROM _quarantine WHERE table_name = 'responses'")
     assert "nps: 11 is above the maximum 10" in str(reason) and "A-404" in str(reason)
     assert json.loads(str(raw))["response_id"] == "crm:bad"
+    corrected = {"id": "bad", "responded_at": now_iso(), "nps": 10, "account_id": "A-1"}
+    assert generic(client, corrected, "d-4").json() == {"status": "stored", "stored": 1, "quarantined": 0}
+    assert rows(served, "SELECT status FROM _quarantine WHERE table_name = 'responses'") == [("resolved",)]
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,18 @@
 The importer (`cxscore.ingest`) validates, quarantines and upserts in DuckDB SQL, so on DuckDB a
 delivery is imported into the store directly. On PostgreSQL it is imported into a scratch in-memory
 DuckDB store holding what the validation needs from the real one: the keys the delivery's rows refer
-to (accounts, contacts, cases, ...) and the stored responses with the same ids (so a retry counts as
-unchanged). What the import changed there (the responses, the quarantined rows, the import's log) then
-replaces the same rows in the real store, in one transaction. A delivery is a handful of
-rows, so the scratch store is small.
+to (accounts, contacts, cases, ...), the stored responses with the same ids (so a retry counts as
+unchanged) and the open quarantined rows that name them (so a corrected row resolves them). What the
+import changed there (the responses, the quarantined rows, the import's log) then replaces the same
+rows in the real store, in one transaction. A delivery is a handful of rows, so the scratch store is
+small.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ def import_responses(store: Store, path: Path, rows: Sequence[dict[str, Any]]) -
         _copy_references(store, scratch, rows)
         ids = sorted({str(r["response_id"]).strip() for r in rows if r.get("response_id")})
         _copy_rows(store, scratch, "responses", "response_id", ids)
+        _copy_open_quarantine(store, scratch, ids)
         result = import_files(scratch, "responses", [path], ImportOptions())
         with store.transaction():
             _replace(scratch, store, "responses", "response_id")
@@ -54,6 +58,18 @@ def _copy_references(store: Store, scratch: Store, rows: Sequence[dict[str, Any]
         values = sorted({str(r[column.name]).strip() for r in rows if r.get(column.name) is not None})
         if table != "responses":
             _copy_rows(store, scratch, table, key, values, only_key=True)
+
+
+def _copy_open_quarantine(store: Store, scratch: Store, ids: Sequence[str]) -> None:
+    """The open quarantined responses that may carry these ids: a row stored now resolves them."""
+    if not ids:
+        return
+    quarantine = store.table("_quarantine")
+    mentions = reduce(operator.or_, [quarantine.raw.contains(i) for i in ids])
+    found = quarantine.filter(
+        (quarantine.status == "open") & (quarantine.table_name == "responses") & mentions
+    )
+    scratch.load("_quarantine", found.to_pyarrow())
 
 
 def _copy_rows(
