@@ -54,7 +54,12 @@ SENDING_LOCK_KEY = 0x637873656E64
 
 
 #: Keys of the database locks that serialise work several processes could otherwise do twice at once.
-EXCLUSIVE_KEYS = {"webhook": 0x637877656268, "followups": 0x6378666F6C6C, "definitions": 0x637864656673}
+EXCLUSIVE_KEYS = {
+    "webhook": 0x637877656268,
+    "followups": 0x6378666F6C6C,
+    "definitions": 0x637864656673,
+    "unsubscribes": 0x6378756E7375,
+}
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from cxscore.errors import RateLimitedError, SurveyLinkError
 from cxscore.surveys.answers import COMMENT, MAX_TEXT, check_answers, question_ids
 from cxscore.surveys.definition import Survey
+from cxscore.surveys.dialect import exclusive
 from cxscore.surveys.messages import LANGUAGES, catalogue
 from cxscore.surveys.service import SurveyService
 from cxscore.surveys.tokens import Link, make_form_token, read_form_token, read_link
@@ -497,7 +498,7 @@ def _unsubscribe(service: SurveyService, invitation_id: str) -> str | None:
             return None
         contact, email, language = row
         if contact is not None:
-            with store.transaction():
+            with exclusive(store, "unsubscribes"), store.transaction():  # two clicks on two servers: one row
                 if (
                     store.execute("SELECT 1 FROM unsubscribes WHERE contact_id = ?", [contact]).fetchone()
                     is None
