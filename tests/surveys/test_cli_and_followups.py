@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from scipy import stats as scipy_stats
 from typer.testing import CliRunner
 
 from cxscore.errors import FollowupError
@@ -124,9 +125,16 @@ def test_the_loop_from_the_command_line_and_its_metrics(company: Project) -> Non
     assert figures["outcomes"] == {"open": 1, "resolved": 1}
     assert figures["hours_to_first_contact_median"] is not None
     # A-1's term (renewed) and A-2's term (outcome unknown) end after the tasks: one term known, renewed.
-    assert figures["terms_after_followup"] == 1 and figures["renewed_after_followup_share"] == 1.0
+    assert figures["renewed_after_followup_n"] == 1 and figures["renewed_after_followup_share"] == 1.0
+    # Neither task is due yet (48 hours): none counts for "contacted in time", as in followups_contacted.
+    assert figures["contacted_on_time_n"] == 0 and figures["contacted_on_time_share"] is None
     store = company.store()
     try:
+        later = api.summary(store, now=NOW + dt.timedelta(days=3))  # both due: one reached in time
+        assert (later["contacted_on_time_n"], later["contacted_on_time_share"]) == (2, 0.5)
+        expected = scipy_stats.binomtest(1, 2).proportion_ci(method="wilson")
+        assert later["contacted_on_time_lower"] == pytest.approx(expected.low, rel=1e-9)
+        assert later["contacted_on_time_upper"] == pytest.approx(expected.high, rel=1e-9)
         notes = api.notes(store, first)
         assert [n.kind for n in notes] == ["assign", "note", "contact", "close"]
     finally:

@@ -131,7 +131,7 @@ def test_the_whole_loop_runs_on_postgresql(served: Served, inbox: Inbox) -> None
             figures = api.summary(store)
             assert (figures["opened"], figures["contacted"], figures["outcomes"]) == (1, 1, {"resolved": 1})
             assert figures["hours_to_first_contact_median"] is not None
-            assert figures["terms_after_followup"] == 1 and figures["renewed_after_followup_share"] == 1.0
+            assert figures["renewed_after_followup_n"] == 1 and figures["renewed_after_followup_share"] == 1.0
         # A webhook delivery, stored once; its detractor opens a task too.
         answer = {"id": "ext-1", "responded_at": f"{NOW:%Y-%m-%dT%H:%M:%S}Z", "nps": 2, "account_id": "A-2"}
         assert _deliver(client, answer, "d-1").json() == {"status": "stored", "stored": 1, "quarantined": 0}

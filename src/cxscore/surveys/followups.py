@@ -276,43 +276,68 @@ _SECONDS_TO_CONTACT = "extract(epoch FROM (first_contact_at - opened_at))"
 
 
 def summary(store: Store, *, since: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """The loop's metrics over the tasks opened since `since`: how many, share contacted, median and 90th
-    percentile hours to first contact, overdue, outcomes, and renewal of the accounts afterwards
-    (terms ending after the task was opened whose outcome is known)."""
+    """The loop's figures over the tasks opened since `since`, by the same rules as the built-in metrics
+    `followups_contacted` and `followup_renewal_rate` (each share with its n and 95% Wilson interval):
+    how many tasks, how many contacted, the share contacted by the due time of the tasks whose due day
+    has ended (not-needed ones left out), median and 90th percentile hours to first contact, overdue,
+    outcomes, and the renewal of the contract term in force when each task was opened, once known."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
+    today = now.date()
     where, params = ("WHERE opened_at >= ?", [since]) if since else ("", [])
     row = store.execute(
         f"SELECT count(*), count(first_contact_at), "
         f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
         f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
-        "count(*) FILTER (WHERE status = 'open' AND first_contact_at IS NULL AND due_at < ?), "
-        "count(*) FILTER (WHERE first_contact_at <= due_at) "
+        "count(CASE WHEN status = 'open' AND first_contact_at IS NULL AND due_at < ? THEN 1 END), "
+        f"count(CASE WHEN {_DUE_COUNTED} THEN 1 END), "
+        f"count(CASE WHEN {_DUE_COUNTED} AND first_contact_at <= due_at THEN 1 END) "
         f"FROM followups {where}",
-        [now, *params],
+        [now, today, today, *params],
     ).fetchone()
-    opened, contacted, median_hours, p90_hours, overdue, on_time = row
+    opened, contacted, median_hours, p90_hours, overdue, due, on_time = row
     outcomes = dict(
         store.execute(
             f"SELECT coalesce(outcome, 'open'), count(*) FROM followups {where} GROUP BY 1 ORDER BY 1", params
         ).fetchall()
     )
-    renewal = store.execute(
-        "SELECT count(*), count(*) FILTER (WHERE k.renewal_outcome IN ('renewed', 'expanded', 'contracted')) "
-        "FROM (SELECT DISTINCT f.account_id, k.contract_id, k.renewal_outcome FROM followups f "
-        "JOIN contracts k ON k.account_id = f.account_id AND k.end_date >= CAST(f.opened_at AS DATE) "
-        "AND k.renewal_outcome IS NOT NULL AND k.renewal_outcome <> 'pending' "
-        f"{where.replace('WHERE', 'AND')}) k",
+    terms, renewed = store.execute(
+        "SELECT count(*), "
+        "count(CASE WHEN renewal_outcome IN ('renewed', 'expanded', 'contracted') THEN 1 END) "
+        "FROM (SELECT k.renewal_outcome, row_number() OVER (PARTITION BY f.followup_id "
+        "ORDER BY k.end_date, k.contract_id) AS term FROM followups f JOIN contracts k "
+        "ON k.account_id = f.account_id AND k.kind IN ('new_business', 'renewal') "
+        "AND k.start_date <= CAST(f.opened_at AS DATE) AND k.end_date >= CAST(f.opened_at AS DATE) "
+        f"{'WHERE f.opened_at >= ?' if since else ''}) t "
+        "WHERE term = 1 AND renewal_outcome IS NOT NULL AND renewal_outcome <> 'pending'",
         params,
     ).fetchone()
     return {
         "opened": int(opened),
         "contacted": int(contacted),
         "contacted_share": (contacted / opened) if opened else None,
-        "contacted_on_time_share": (on_time / opened) if opened else None,
+        **_share("contacted_on_time", int(on_time), int(due)),
         "hours_to_first_contact_median": None if median_hours is None else float(median_hours),
         "hours_to_first_contact_p90": None if p90_hours is None else float(p90_hours),
         "overdue": int(overdue),
         "outcomes": {str(k): int(v) for k, v in outcomes.items()},
-        "terms_after_followup": int(renewal[0]),
-        "renewed_after_followup_share": (renewal[1] / renewal[0]) if renewal[0] else None,
+        **_share("renewed_after_followup", int(renewed), int(terms)),
+    }
+
+
+#: Tasks that count for "contacted in time": their due day has ended and they were not closed as not needed.
+_DUE_COUNTED = "CAST(due_at AS DATE) < ? AND (outcome IS NULL OR outcome <> 'not_needed')"
+
+
+def _share(name: str, successes: int, n: int) -> dict[str, Any]:
+    """`name_share`, `name_n` and the 95% Wilson bounds `name_lower`, `name_upper` (None without tasks)."""
+    from cxscore.stats import wilson_interval
+
+    if not n:
+        return {f"{name}_share": None, f"{name}_n": 0, f"{name}_lower": None, f"{name}_upper": None}
+    lower, upper = wilson_interval(successes, n)
+    return {
+        f"{name}_share": successes / n,
+        f"{name}_n": n,
+        f"{name}_lower": float(lower),
+        f"{name}_upper": float(upper),
     }
