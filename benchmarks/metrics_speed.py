@@ -7,7 +7,8 @@ history, the same numbers with their 95% intervals (medians with their order-sta
   engine, evaluated in Python) for the 11 core metrics / every built-in metric;
 - `sql` / `sql_all`: one hand-written DuckDB SQL query per metric and scope (`metrics_sql.py`), values
   and intervals from the same `cxscore.stats` functions;
-- `pandas`: the 11 core metrics with the tables read into pandas and aggregated there.
+- `pandas`: the 11 core metrics in plain pandas (`metrics_pandas.py`): only the needed columns read,
+  ids as categoricals; filters, attribution as of the fact's day, roll-up and aggregation in pandas.
 
 Each method runs in its own process (its time includes its imports; its peak memory is its max RSS),
 the methods interleaved, `--repeat` times; the median run is reported. Before any time is reported the
@@ -24,164 +25,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import metrics_pandas
 import metrics_sql
 import numpy as np
 import pandas as pd
 
 SCOPES = ("team", "person")
-
-
-@dataclass(frozen=True)
-class Spec:
-    """How the baselines compute one metric: its facts, time, credit and statistics."""
-
-    table: str
-    where: str  # SQL condition on the source rows
-    keep: Callable[[pd.DataFrame], Any]  # the same condition in pandas
-    time: str
-    kind: str  # nps, share, mean, median, sum
-    value: str  # SQL expression of the measured value (success flag, score, hours, amount)
-    measure: Callable[[pd.DataFrame], pd.Series]  # the same in pandas
-    credit: str  # "person" (a person column) or "owner" (account owner at the fact's date)
-    person: str = ""
-    team: str | None = None
-    anonymous: bool = False
-
-
-COMPARED: dict[str, Spec] = {
-    "nps": Spec(
-        "responses", "nps IS NOT NULL", lambda t: t.nps.notna(), "responded_at", "nps", "nps",
-        lambda t: t.nps, "person", "person_id", "team_id", anonymous=True,
-    ),
-    "csat": Spec(
-        "responses", "csat IS NOT NULL", lambda t: t.csat.notna(), "responded_at", "share",
-        "CASE WHEN csat >= 4 THEN 1 ELSE 0 END", lambda t: (t.csat >= 4).astype("int64"),
-        "person", "person_id", "team_id", anonymous=True,
-    ),
-    "csat_mean": Spec(
-        "responses", "csat IS NOT NULL", lambda t: t.csat.notna(), "responded_at", "mean", "csat",
-        lambda t: t.csat.astype("float64"), "person", "person_id", "team_id", anonymous=True,
-    ),
-    "ces": Spec(
-        "responses", "ces IS NOT NULL", lambda t: t.ces.notna(), "responded_at", "mean", "ces",
-        lambda t: t.ces.astype("float64"), "person", "person_id", "team_id", anonymous=True,
-    ),
-    "reopen_rate": Spec(
-        "cases", "resolved_at IS NOT NULL", lambda t: t.resolved_at.notna(), "resolved_at", "share",
-        "CASE WHEN reopen_count > 0 THEN 1 ELSE 0 END", lambda t: (t.reopen_count > 0).astype("int64"),
-        "person", "agent_id", "team_id",
-    ),
-    "first_contact_resolution": Spec(
-        "cases", "resolved_at IS NOT NULL AND contacts_to_resolve IS NOT NULL",
-        lambda t: t.resolved_at.notna() & t.contacts_to_resolve.notna(), "resolved_at", "share",
-        "CASE WHEN contacts_to_resolve = 1 THEN 1 ELSE 0 END",
-        lambda t: (t.contacts_to_resolve == 1).astype("int64"), "person", "agent_id", "team_id",
-    ),
-    "time_to_resolution": Spec(
-        "cases", "resolved_at IS NOT NULL AND opened_at IS NOT NULL",
-        lambda t: t.resolved_at.notna() & t.opened_at.notna(), "resolved_at", "median",
-        "CAST(epoch(resolved_at) - epoch(opened_at) AS DOUBLE) / 3600.0",
-        lambda t: (t.resolved_at - t.opened_at).dt.total_seconds() / 3600.0, "person", "agent_id", "team_id",
-    ),
-    "renewal_rate": Spec(
-        "contracts", "kind IN ('new_business', 'renewal') AND renewal_outcome <> 'pending'",
-        lambda t: t.kind.isin(["new_business", "renewal"]) & (t.renewal_outcome != "pending"), "end_date",
-        "share", "CASE WHEN renewal_outcome IN ('renewed', 'expanded', 'contracted') THEN 1 ELSE 0 END",
-        lambda t: t.renewal_outcome.isin(["renewed", "expanded", "contracted"]).astype("int64"), "owner",
-    ),
-    "churn_rate": Spec(
-        "contracts", "kind IN ('new_business', 'renewal') AND renewal_outcome <> 'pending'",
-        lambda t: t.kind.isin(["new_business", "renewal"]) & (t.renewal_outcome != "pending"), "end_date",
-        "share", "CASE WHEN renewal_outcome = 'churned' THEN 1 ELSE 0 END",
-        lambda t: (t.renewal_outcome == "churned").astype("int64"), "owner",
-    ),
-    "new_business_arr": Spec(
-        "contracts", "kind = 'new_business'", lambda t: t.kind == "new_business", "booked_on", "sum", "arr",
-        lambda t: t.arr.astype("float64"), "person", "credited_person_id",
-    ),
-    "expansion_arr": Spec(
-        "contracts", "kind = 'expansion'", lambda t: t.kind == "expansion", "booked_on", "sum", "arr",
-        lambda t: t.arr.astype("float64"), "person", "credited_person_id",
-    ),
-}  # fmt: skip
-
-
-# --- the pandas implementation --------------------------------------------------------------------------
-
-
-def closure_frame(teams: pd.DataFrame) -> pd.DataFrame:
-    parent = dict(zip(teams.team_id, teams.parent_team_id, strict=True))
-    pairs = []
-    for team in parent:
-        current = team
-        while isinstance(current, str):
-            pairs.append((team, current))
-            current = parent.get(current)
-    return pd.DataFrame(pairs, columns=["team", "scope_id"])
-
-
-def effective(facts: pd.DataFrame, dated: pd.DataFrame, left: str, right: str, value: str) -> pd.Series:
-    """For each fact, `dated[value]` of the row whose key matches and whose dates cover the fact's day."""
-    merged = facts[[left, "day"]].reset_index().merge(dated, left_on=left, right_on=right, how="inner")
-    valid = (merged.valid_from <= merged.day) & (merged.valid_to.isna() | (merged.day <= merged.valid_to))
-    found = merged[valid].drop_duplicates("index").set_index("index")[value]
-    return found.reindex(facts.index)
-
-
-def pandas_metric(tables: dict[str, pd.DataFrame], spec: Spec, scope: str) -> pd.DataFrame:
-    source = tables[spec.table]
-    facts = source[spec.keep(source)].copy()
-    stamp = pd.to_datetime(facts[spec.time])
-    facts["day"] = stamp.dt.date
-    facts["period"] = stamp.dt.to_period("M").dt.start_time.dt.date
-    facts["v"] = spec.measure(facts)
-    if spec.credit == "owner":
-        facts["anyone"] = effective(facts, tables["account_owners"], "account_id", "account_id", "person_id")
-    else:
-        facts["anyone"] = facts[spec.person]
-    if spec.anonymous:
-        facts["person"] = facts["anyone"].where(~facts["anonymous"].fillna(False).astype(bool))
-    else:
-        facts["person"] = facts["anyone"]
-    if scope == "person":
-        grouped = facts[facts.person.notna()].rename(columns={"person": "scope_id"})
-    else:
-        members = tables["memberships"]
-        team = effective(facts, members.rename(columns={"person_id": "who"}), "anyone", "who", "team_id")
-        fallback = facts[spec.team] if spec.team else pd.Series(None, index=facts.index, dtype="object")
-        facts["team"] = team.fillna(fallback)
-        grouped = facts.merge(closure_frame(tables["teams"]), on="team")
-    return aggregate_pandas(grouped, spec.kind)
-
-
-def aggregate_pandas(facts: pd.DataFrame, kind: str) -> pd.DataFrame:
-    from cxscore import stats
-
-    groups = facts.groupby(["scope_id", "period"]).v
-    if kind == "nps":
-        frame = groups.agg(
-            n="size", promoters=lambda s: int((s >= 9).sum()), detractors=lambda s: int((s <= 6).sum())
-        )
-    elif kind == "share":
-        frame = groups.agg(n="size", successes="sum")
-    elif kind == "median":
-        frame = groups.agg(n="size", quantile_value="median")
-        bounds = {key: stats.median_interval(values.to_numpy()) for key, values in groups}
-        frame["lower"] = [bounds[key][0] for key in frame.index]
-        frame["upper"] = [bounds[key][1] for key in frame.index]
-    else:
-        frame = groups.agg(n="size", total="sum", total_squares=lambda s: float((s * s).sum()))
-    return frame.reset_index()
 
 
 # --- the three runs -----------------------------------------------------------------------------------------
@@ -236,19 +95,16 @@ def run_pandas(database: Path, out: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     con = duckdb.connect(str(database), read_only=True)
-    needed = {"teams", "memberships", "account_owners", *(s.table for s in COMPARED.values())}
-    tables = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in needed}
-    for name in ("memberships", "account_owners"):
-        for column in ("valid_from", "valid_to"):
-            tables[name][column] = pd.to_datetime(tables[name][column]).dt.date
+    tables = metrics_pandas.read_tables(con)
+    con.close()
     read = time.perf_counter() - started
+    results = metrics_pandas.compute(tables, list(metrics_pandas.SPECS))
     frames = []
-    for name, spec in COMPARED.items():
-        for scope in SCOPES:
-            frame = metrics_sql.with_values(pandas_metric(tables, spec, scope), spec.kind)
-            frames.append(frame.assign(metric=name, scope=scope)[COLUMNS])
+    for (name, scope), statistics in results.items():
+        frame = metrics_sql.with_values(statistics, metrics_pandas.SPECS[name].kind)
+        frames.append(frame.assign(metric=name, scope=scope)[COLUMNS])
     pd.concat(frames).to_parquet(out)
-    return {"metrics": len(COMPARED), "read_seconds": read}
+    return {"metrics": len(metrics_pandas.SPECS), "read_seconds": read}
 
 
 RUNS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -274,14 +130,23 @@ def child(method: str, database: Path, out: Path, store: str | None) -> None:
 def measure(method: str, database: Path, out: Path, store: str | None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", method, "--database", str(database), "--out", str(out)]
     command += ["--store", store] if store and method.startswith("cxscore") else []
+    load_before = os.getloadavg()[0]
     done = subprocess.run(command, capture_output=True, text=True)
+    load = {"load_before": load_before, "load_after": os.getloadavg()[0]}
     if done.returncode != 0:
         killed = done.returncode == -9
         reason = "killed (out of memory)" if killed else done.stderr.strip().splitlines()[-1]
         nan = float("nan")
-        return {"method": method, "failed": reason, "seconds": nan, "cpu_seconds": nan, "peak_mib": nan}
+        return {
+            "method": method,
+            "failed": reason,
+            "seconds": nan,
+            "cpu_seconds": nan,
+            "peak_mib": nan,
+            **load,
+        }
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return {**result, **load}
 
 
 def check_equal(reference: pd.DataFrame, other: pd.DataFrame, name: str) -> int:
@@ -337,6 +202,7 @@ def main() -> None:
             for method in methods:
                 runs[method].append(measure(method, database, outputs[method], args.store))
         for method, found in runs.items():
+            report.setdefault("every_run", {})[method] = list(found)  # in the order they ran
             found.sort(key=lambda r: r["seconds"])
             report["runs"][method] = found[len(found) // 2]
         ok = [m for m in methods if "failed" not in report["runs"][m]]
@@ -353,15 +219,18 @@ def main() -> None:
         print(json.dumps(report, indent=1))
         return
     print(f"Database: {database}; store: {report['store']}; rows checked equal: {report['rows_checked']}")
-    print("| method | metrics | time | CPU time | compared with | time ratio | CPU ratio | peak memory |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| method | metrics | time | CPU time | compared with | time ratio | CPU ratio | peak memory | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for method, run in report["runs"].items():
+        load = f"{run['load_before']:.1f} -> {run['load_after']:.1f}"
         if "failed" in run:
-            print(f"| {method} | - | {run['failed']} | - | - | - | - | - |")
+            print(f"| {method} | - | {run['failed']} | - | - | - | - | - | {load} |")
             continue
         print(f"| {method} | {run['metrics']} | {run['seconds']:.2f} s | {run['cpu_seconds']:.1f} s | "
               f"{BASELINES.get(method, '-')} | {run['ratio']:.2f} | {run['cpu_ratio']:.2f} | "
-              f"{run['peak_mib']:.0f} MiB |")  # fmt: skip
+              f"{run['peak_mib']:.0f} MiB | {load} |")  # fmt: skip
 
 
 if __name__ == "__main__":
