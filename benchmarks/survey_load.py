@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 SURVEY = """\
@@ -108,8 +109,9 @@ def serve(root: Path, port: int, bare: bool) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
-def prepare(root: Path, count: int) -> list[tuple[str, str]]:
-    """A project with one survey and `count` invitations; returns (invitation id, link token) pairs."""
+def prepare(root: Path, count: int, existing: int = 0) -> list[tuple[str, str]]:
+    """A project with one survey and `count` invitations (after `existing` earlier invitations, half of
+    them answered, as a company's store holds after a while); returns (invitation id, link token) pairs."""
     import pyarrow as pa
 
     from cxscore.store import init_project
@@ -129,6 +131,8 @@ def prepare(root: Path, count: int) -> list[tuple[str, str]]:
 
     store = open_project(root).store()
     try:
+        if existing:
+            _history(store, existing, now)
         with store.transaction():
             invitations = [i for i, _ in links]
             store.load(
@@ -159,6 +163,28 @@ def prepare(root: Path, count: int) -> list[tuple[str, str]]:
     finally:
         store.close()
     return links
+
+
+def _history(store: Any, existing: int, now: datetime) -> None:
+    """`existing` earlier invitations of the survey with their links (used), and an answer to every other
+    one, written by the engine (DuckDB) in one statement each."""
+    store.execute(
+        "INSERT INTO invitations (invitation_id, survey_id, contact_id, sent_at, trigger, credited_team_id) "
+        "SELECT 'I-old-' || md5(CAST(i AS VARCHAR)), 'pulse', 'C-old-' || CAST(i % 100000 AS VARCHAR), "
+        "CAST(? AS TIMESTAMP) - INTERVAL 30 DAY, 'manual', 'T-1' FROM range(?) t(i)",
+        [now, existing],
+    )
+    store.execute(
+        "INSERT INTO _survey_links (invitation_id, survey_id, language, expires_at, mail_status, used_at) "
+        "SELECT invitation_id, survey_id, 'en', sent_at + INTERVAL 7 DAY, 'sent', "
+        "CASE WHEN hash(invitation_id) % 2 = 0 THEN sent_at + INTERVAL 1 DAY END FROM invitations "
+        "WHERE invitation_id LIKE 'I-old-%'"
+    )
+    store.execute(
+        "INSERT INTO responses (response_id, survey_id, invitation_id, responded_at, nps, team_id) "
+        "SELECT 'R-old-' || substr(invitation_id, 7), survey_id, invitation_id, used_at, 8, 'T-1' "
+        "FROM _survey_links WHERE used_at IS NOT NULL"
+    )
 
 
 # -- a small HTTP/1.1 client: keep-alive connections, no per-request overhead of a full client --------------
@@ -385,7 +411,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     count = int(args.rate * args.duration)
     with tempfile.TemporaryDirectory(prefix="cxscore-survey-load-") as folder:
         root = Path(folder) / "project"
-        links = prepare(root, count)
+        links = prepare(root, count, args.existing)
         port = free_port()
         log = Path(folder) / "server.log"
         server = start_server(root, port, log, args.bare)
@@ -453,6 +479,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     load = os.getloadavg()
     return {
         "rate_target": args.rate,
+        "existing_invitations": args.existing,
         "duration_target_s": args.duration,
         "submissions_scheduled": count,
         "submitting_took_s": round(submitted_seconds, 2),
@@ -494,6 +521,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections")
     parser.add_argument(
         "--kill-after", type=float, default=0.0, help="SIGKILL the server after this many seconds"
+    )
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=0,
+        help="earlier invitations (half answered) already in the store, as after a while in production",
     )
     parser.add_argument(
         "--bare",
