@@ -50,6 +50,13 @@ def test_the_server_sends_what_is_due_and_the_reminders(company: Project, inbox:
         later = schedule.run_once(NOW + dt.timedelta(days=3))
         assert later.reminded == 1 and later.invited == 0  # the case survey's one reminder
         assert len(inbox.messages) == 4 and served.store.count("invitations") == 3
+        from cxscore.web.pages.surveys import _sending  # what the survey administration page shows
+
+        shown = _sending(served.app.state)
+        assert (
+            shown["enabled"] and shown["every_minutes"] == 15 and shown["smtp"].startswith("smtp://127.0.0.1")
+        )
+        assert [(r["invited"], r["reminded"]) for r in shown["rounds"]] == [(0, 1), (0, 0), (3, 0)]
         assert [r.at for r in schedule.rounds] == [
             NOW,
             NOW + dt.timedelta(hours=1),

@@ -216,3 +216,10 @@ def test_the_follow_up_queue_shows_each_role_its_tasks_and_closes_them(
         if f["followup_id"] == "F-web-test"
     )
     assert task["status"] == "closed" and task["outcome"] == "resolved" and task["first_contact_at"]
+
+
+def test_the_survey_page_says_whether_and_how_this_server_sends(clients: dict[str, Any]) -> None:
+    sending = clients["admin"].get("/api/surveys").json()["sending"]
+    # The test server has no SMTP server: it sends nothing, and says why and how to change it.
+    assert sending["enabled"] is False and "CXSCORE_SMTP_URL" in sending["why"]
+    assert "does not send surveys" in clients["admin"].get("/surveys").text

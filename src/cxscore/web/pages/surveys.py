@@ -1,7 +1,7 @@
 """Survey administration (the surveys defined, the invitations sent) and the follow-up queue (unhappy
 answers waiting for someone to call the customer back), on `cxscore.surveys`. The queue notes that a
 customer was reached, closes tasks, and lets a manager give a task of their teams to one of their people;
-sending surveys stays in the CLI (`cxscore surveys`) for now."""
+surveys are sent by the server's schedule (shown here) or by `cxscore surveys send`."""
 
 from __future__ import annotations
 
@@ -62,9 +62,39 @@ def surveys(
         "filters": {"survey": survey, "surveys": [s["id"] for s in listed]},
         "surveys": listed,
         "invitations": sent,
+        "sending": _sending(site.app.state),
     }
     page = Page("Surveys", "surveys.html", data, tables={"surveys": listed, "invitations": sent})
     return site.answer(request, user, page, format, table)
+
+
+def _sending(state: Any) -> dict[str, Any]:
+    """How the server sends: its schedule, the mail server (without password) and the last rounds."""
+    service = getattr(state, "surveys", None)
+    if service is None:
+        return {"enabled": False, "why": "the survey endpoints are not part of this server"}
+    schedule, settings = service.schedule, service.settings
+    why = None
+    if settings.smtp is None:
+        why = "no SMTP server is set (CXSCORE_SMTP_URL or surveys.smtp_url)"
+    elif settings.send_every_minutes == 0:
+        why = "surveys.send_every_minutes is 0"
+    return {
+        "enabled": schedule.enabled,
+        "why": why,
+        "every_minutes": settings.send_every_minutes,
+        "smtp": settings.smtp.redacted() if settings.smtp else None,
+        "rounds": [
+            {
+                "at": f"{r.at:%Y-%m-%d %H:%M}",
+                "invited": r.invited,
+                "reminded": r.reminded,
+                "failed": len(r.failed),
+                "error": r.error,
+            }
+            for r in reversed(schedule.rounds[-5:])
+        ],
+    }
 
 
 @router.get("/followups", include_in_schema=False)
