@@ -21,7 +21,8 @@ TODAY = "CAST(now() AS DATE)"
 #: The derived facts some metrics read (the same definitions as cxscore's views, written by hand).
 VIEWS: dict[str, str] = {
     "invitation_outcomes": """
-        SELECT i.sent_at, i.credited_person_id, i.credited_team_id, a.first_answer IS NOT NULL AS responded
+        SELECT i.sent_at, i.credited_person_id, i.credited_team_id,
+               a.first_answer IS NOT NULL OR coalesce(i.answered_anonymously, false) AS responded
         FROM invitations i LEFT JOIN (
             SELECT invitation_id, min(responded_at) AS first_answer FROM responses
             WHERE invitation_id IS NOT NULL GROUP BY invitation_id
