@@ -30,7 +30,7 @@ def load_benchmark() -> ModuleType:
 @pytest.mark.slow
 def test_kill_9_during_submissions_loses_no_acknowledged_answer() -> None:
     benchmark = load_benchmark()
-    args = argparse.Namespace(rate=80.0, duration=6.0, connections=16, kill_after=2.5, bare=False)
+    args = argparse.Namespace(rate=80.0, duration=6.0, connections=16, kill_after=2.5, bare=False, existing=0)
     result = benchmark.run(args)
     assert result["acknowledged_before_kill"] > 50, result
     assert result["sent_again_after_restart"] > 0, result
