@@ -306,11 +306,10 @@ def topic_names(words: Sequence[Sequence[str]], size: int = 3) -> list[str]:
             unique = [t for t in words[i] if t not in others]
             if unique:
                 named[i] = " / ".join([*words[i][: size - 1], unique[0]])
-    for name in set(named):  # still the same (the same telling terms): number them
+    for name in set(named):  # still the same (no term tells them apart): the second is "name (2)", ...
         same = [i for i, n in enumerate(named) if n == name]
-        if len(same) > 1:
-            for i in same:
-                named[i] = f"{name} ({i + 1})"
+        for count, i in enumerate(same[1:], start=2):
+            named[i] = f"{name} ({count})"
     return named
 
 
