@@ -108,10 +108,9 @@ class SendSchedule:
             return done
 
     def _send(self, surveys: dict[str, Survey], at: datetime) -> tuple[SendReport, SendReport]:
-        hold = self._hold
+        def hold() -> threading.RLock:  # the store only under the process's store lock, mail outside it
+            return self.lock
+
         invited = send_surveys(self.store, self.root, self.settings, surveys, now=at, hold=hold)
         reminded = send_reminders(self.store, self.root, self.settings, surveys, now=at, hold=hold)
         return invited, reminded
-
-    def _hold(self) -> threading.RLock:
-        return self.lock

@@ -195,7 +195,7 @@ class Writer:
     def _write_batch(self, batch: list[_Item], lookup: str) -> list[Outcome]:
         surveys = self.surveys()
         ids = sorted({f"I-{item.submission.link_id}" for item in batch})
-        rows = self.store.execute(lookup.format(marks=", ".join("?" for _ in ids)), ids).fetchall()
+        rows = self.store.execute(lookup.format(marks=_marks(ids)), ids).fetchall()
         links: dict[str, list[Any]] = {str(r[0]): list(r) for r in rows}
         now = datetime.now(UTC).replace(tzinfo=None)
         outcomes: list[Outcome] = []
@@ -218,20 +218,19 @@ class Writer:
                         "response_answers", _arrow(answers, ["response_id", "question_id", "value", "score"])
                     )
                 _mark_used(self.store, uses)
-                hidden = [u[3] for u, r in zip(uses, responses, strict=True) if r["anonymous"]]
-                if hidden:  # the response rate counts these; the answers do not name them
-                    marks = ", ".join("?" for _ in hidden)
-                    self.store.execute(
-                        "UPDATE invitations SET answered_anonymously = true "
-                        f"WHERE invitation_id IN ({marks})",
-                        hidden,
-                    )
-                stepped = [u[3] for u, r in zip(uses, responses, strict=True) if _stepped(r, surveys)]
-                if stepped:  # only surveys shown one question per screen keep partial answers
-                    marks = ", ".join("?" for _ in stepped)
-                    self.store.execute(
-                        f"DELETE FROM _survey_partials WHERE invitation_id IN ({marks})", stepped
-                    )
+                links_of = [(u[3], r) for u, r in zip(uses, responses, strict=True)]
+                # The response rate counts anonymous answers by their invitation (the answers name none).
+                _where_in(
+                    self.store,
+                    "UPDATE invitations SET answered_anonymously = true WHERE invitation_id IN ({marks})",
+                    [link for link, r in links_of if r["anonymous"]],
+                )
+                # Only surveys shown one question per screen keep partial answers.
+                _where_in(
+                    self.store,
+                    "DELETE FROM _survey_partials WHERE invitation_id IN ({marks})",
+                    [link for link, r in links_of if _stepped(r, surveys)],
+                )
             self.committed += len(responses)
             self._follow_up += [r["response_id"] for r in responses if _may_follow_up(r, surveys)]
         return outcomes
@@ -313,6 +312,17 @@ def _rows(
             }
         )
     return response, extra
+
+
+def _marks(values: list[str]) -> str:
+    """The `?` placeholders of an IN list of `values`."""
+    return ", ".join("?" for _ in values)
+
+
+def _where_in(store: Store, sql: str, ids: list[str]) -> None:
+    """Run `sql` with its `{marks}` filled for `ids`; nothing when there are none."""
+    if ids:
+        store.execute(sql.format(marks=_marks(ids)), ids)
 
 
 def _mark_used(store: Store, uses: list[tuple[Any, ...]]) -> None:
