@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,18 @@ import pytest
 
 from cxscore.store import Project, Store, init_project
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+def _find_datasets() -> Path | None:
+    """$CXSCORE_DATASETS, else the first shared/datasets above the checkout, else /work/shared/datasets."""
+    if os.environ.get("CXSCORE_DATASETS"):
+        return Path(os.environ["CXSCORE_DATASETS"]).expanduser()
+    here = Path(__file__).resolve()
+    found = [p / "shared" / "datasets" for p in here.parents if (p / "shared" / "datasets").is_dir()]
+    fallback = Path("/work/shared/datasets")
+    return found[0] if found else fallback if fallback.is_dir() else None
+
+
+DATASETS = _find_datasets()
 
 
 @pytest.fixture
@@ -29,8 +41,9 @@ def store(project: Project) -> Iterator[Store]:
 @pytest.fixture
 def datasets() -> Path:
     """The shared public datasets; tests that use them skip when the folder is absent."""
-    if not DATASETS.is_dir():
-        pytest.skip(f"the shared datasets are not at {DATASETS}")
+    if DATASETS is None or not DATASETS.is_dir():
+        where = f"not at {DATASETS}" if DATASETS else "neither above the checkout nor at /work/shared/datasets"
+        pytest.skip(f"the shared datasets are {where}; set CXSCORE_DATASETS to their folder")
     return DATASETS
 
 
