@@ -42,7 +42,7 @@ def store(project: Project) -> Iterator[Store]:
 def datasets() -> Path:
     """The shared public datasets; tests that use them skip when the folder is absent."""
     if DATASETS is None or not DATASETS.is_dir():
-        where = f"not at {DATASETS}" if DATASETS else "neither above the checkout nor at /work/shared/datasets"
+        where = f"not at {DATASETS}" if DATASETS else "not above the checkout nor at /work/shared/datasets"
         pytest.skip(f"the shared datasets are {where}; set CXSCORE_DATASETS to their folder")
     return DATASETS
 
