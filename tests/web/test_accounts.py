@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import secrets
+import time
 from typing import Any
 
 import httpx
@@ -78,6 +81,13 @@ def test_an_account_locks_after_repeated_failures_and_a_reset_unlocks_it(server:
     assert answers[3].status_code == 429 and "locked" in answers[3].text
     assert right.status_code == 429 and int(right.headers["retry-after"]) > 0
     store, lock = _store(server)
+    log = [
+        (e["action"], e["detail"]) for e in Accounts(store, lock).audit_entries() if e["username"] == "lou"
+    ]
+    assert ("sign-in failed", "password: wrong password, 2 in a row, from 127.0.0.1") in log
+    locking = [d for a, d in log if d.startswith("password: wrong password, locked until ")]
+    refused = [d for a, d in log if d.startswith("password: locked until ")]
+    assert len(locking) == 1 and len(refused) == 2  # the 4th attempt and the right password, while locked
     Accounts(store, lock).reset("lou", "a brand new passphrase")
     assert (
         login(server.url, "lou", "a brand new passphrase").get("/api/account").json()["user"]["username"]
@@ -102,6 +112,56 @@ def test_sign_out_ends_the_session(server: Any, login: Any) -> None:
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     stale = httpx.get(f"{server.url}/api/account", cookies={"cxscore_session": cookie})
     assert stale.status_code == 401
+
+
+def _attempt(client: httpx.Client, username: str, password: str) -> httpx.Response:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def _next_second() -> str:
+    """Wait for the next whole second (the audit log's resolution); its time, as the log writes it."""
+    now = dt.datetime.now(dt.UTC)
+    time.sleep(1 - now.microsecond / 1e6)
+    return (now.replace(microsecond=0, tzinfo=None) + dt.timedelta(seconds=1)).isoformat()
+
+
+def test_sign_ins_failures_and_sign_outs_are_in_the_audit_log(server: Any, clients: dict[str, Any]) -> None:
+    ghost, since = f"ghost-{secrets.token_hex(4)}", _next_second()
+    with httpx.Client(base_url=server.url) as browser:
+        assert _attempt(browser, ghost, "a password nobody has").status_code == 401
+        assert _attempt(browser, "sam", "not sam's password at all").status_code == 401
+        assert _attempt(browser, '=HYPERLINK("http://x")', "a formula for a name").status_code == 401
+        assert _attempt(browser, "sam", "correct horse battery staple").status_code == 303
+        page = browser.get("/account")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        assert browser.post("/logout", data={"csrf_token": token}).status_code == 303
+    answer = clients["admin"].get("/api/admin/audit")
+    log = [
+        (e["username"], e["action"], e["subject"], e["detail"])
+        for e in answer.json()["entries"]
+        if e["occurred_at"] >= since and e["action"] in ("sign in", "sign-in failed", "sign out")
+    ]
+    assert sorted(log) == sorted(
+        [
+            (ghost, "sign-in failed", ghost, "password: unknown account, from 127.0.0.1"),
+            ("sam", "sign-in failed", "sam", "password: wrong password, 1 in a row, from 127.0.0.1"),
+            (
+                "'=HYPERLINK(\"http://x\")'",
+                "sign-in failed",
+                "'=HYPERLINK(\"http://x\")'",
+                "password: unknown account, from 127.0.0.1",
+            ),
+            ("sam", "sign in", "sam", "password, from 127.0.0.1"),
+            ("sam", "sign out", "sam", "session ended, from 127.0.0.1"),
+        ]
+    )
+    assert "a password nobody has" not in answer.text and "correct horse" not in answer.text
+    page = clients["admin"].get("/admin/audit").text
+    assert f"<td>{ghost}</td><td>sign-in failed</td>" in page and "<td>sign out</td>" in page
+    sheet = clients["admin"].get("/admin/audit?format=csv").text
+    assert "'=HYPERLINK" in sheet and "\n=HYPERLINK" not in sheet and ",=HYPERLINK" not in sheet
 
 
 def test_api_tokens_act_as_their_account_and_nothing_more(server: Any, clients: dict[str, Any]) -> None:

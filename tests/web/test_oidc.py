@@ -6,6 +6,7 @@ on its own uvicorn server with a fresh project; each test goes through the whole
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import secrets
 import threading
@@ -268,6 +269,43 @@ def test_single_sign_on_signs_in_the_account_of_the_verified_email_with_its_loca
     assert "cxscore_sso" not in browser.cookies  # the pending sign-in is gone
     seen = world.idp.token_requests[-1]
     assert seen["method"] == "client_secret_basic" and len(seen["verifier"]) >= 43
+
+
+def test_single_sign_ons_and_their_refusals_are_in_the_audit_log_with_the_reason(world: World) -> None:
+    now = dt.datetime.now(dt.UTC)
+    time.sleep(1 - now.microsecond / 1e6)  # from the next whole second on (the audit log's resolution)
+    since = now.replace(microsecond=0, tzinfo=None) + dt.timedelta(seconds=1)
+    _sign_in(world)
+    world.idp.claims["email"] = "nobody@example.com"
+    _sign_in(world)
+    browser = httpx.Client(base_url=world.url, timeout=30)
+    browser.get("/login/sso")
+    browser.get("/login/sso/callback", params={"error": "access_denied", "error_description": "No."})
+    log = {
+        (e["username"], e["action"], e["subject"], e["detail"].split(".")[0])
+        for e in world.app.state.site.accounts.audit_entries()
+        if e["occurred_at"] >= since
+    }
+    assert log == {
+        ("maya", "sign in", "maya", "single sign-on as maya"),  # the detail up to its first '.'
+        (
+            "nobody@example.com",
+            "sign-in failed",
+            "nobody@example.com",
+            "single sign-on: There is no cxscore account for nobody@example",
+        ),
+        (
+            "(unknown)",
+            "sign-in failed",
+            None,
+            "single sign-on: The identity provider did not sign you in: No",
+        ),
+    }
+    details = [
+        e["detail"] for e in world.app.state.site.accounts.audit_entries() if e["occurred_at"] >= since
+    ]
+    assert "single sign-on as maya.chen@example.com, from 127.0.0.1" in details
+    assert all(d.endswith(", from 127.0.0.1") for d in details)
 
 
 def test_an_account_named_by_its_email_signs_in_and_client_secret_post_works(world: World) -> None:

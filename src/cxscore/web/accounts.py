@@ -42,6 +42,7 @@ __all__ = [
     "USERS",
     "Accounts",
     "User",
+    "as_text",
     "create_tables",
 ]
 
@@ -189,28 +190,35 @@ class Accounts:
 
     # -- signing in ----------------------------------------------------------------------------------
 
-    def sign_in(self, username: str, password: str) -> User:
-        """The user when the password is right; counts failures and locks after too many."""
+    def sign_in(self, username: str, password: str, *, origin: str = "") -> User:
+        """The user when the password is right; counts failures and locks after too many. Every attempt
+        goes to the audit log with the name given (never the password) and `origin` (the address)."""
         now = _now()
         with self._lock:
             row = self._row(username)
             if row is None:
                 _verify(_DUMMY_HASH, password)
+                self._audit_sign_in(username, "sign-in failed", "password: unknown account", origin)
                 raise AuthenticationError("Wrong username or password. Check both and try again.")
             locked = row["locked_until"]
             if locked is not None and locked > now:
                 wait = (locked - now).total_seconds()
+                self._audit_sign_in(username, "sign-in failed", f"password: locked until {locked}", origin)
                 raise AccountLockedError(
                     f"The account '{username}' is locked after {self.lockout_failures} failed sign-ins. "
                     f"Try again in {wait / 60:.0f} minutes, or ask an admin: cxscore users reset {username}.",
                     retry_after=wait,
                 )
             if not row["password_hash"] or not _verify(row["password_hash"], password):
-                self._failed(username, int(row["failed_logins"]) + 1, now)
+                failures = int(row["failed_logins"]) + 1
+                locks = self._failed(username, failures, now)
+                why = f"locked until {locks}" if locks else f"{failures} in a row"
+                self._audit_sign_in(username, "sign-in failed", f"password: wrong password, {why}", origin)
                 raise AuthenticationError("Wrong username or password. Check both and try again.")
             self.store.execute(
                 "UPDATE _users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username]
             )
+            self._audit_sign_in(username, "sign in", "password", origin)
         return User(row["username"], row["role"], row["person_id"], row["display_name"])
 
     def by_email(self, email: str) -> User:
@@ -253,7 +261,8 @@ class Accounts:
             )
         return User(username, role, person_id, display_name)
 
-    def _failed(self, username: str, failures: int, now: dt.datetime) -> None:
+    def _failed(self, username: str, failures: int, now: dt.datetime) -> dt.datetime | None:
+        """Count a failed sign-in; the time the account is locked until when this one locks it."""
         until = (
             now + dt.timedelta(minutes=self.lockout_minutes) if failures >= self.lockout_failures else None
         )
@@ -261,6 +270,11 @@ class Accounts:
             "UPDATE _users SET failed_logins = ?, locked_until = ? WHERE username = ?",
             [0 if until else failures, until, username],
         )
+        return until
+
+    def _audit_sign_in(self, name: str, action: str, how: str, origin: str) -> None:
+        typed = as_text(name)
+        self.audit(typed, action, typed, f"{how}, from {origin}" if origin else how)
 
     # -- sessions and tokens -------------------------------------------------------------------------
 
@@ -276,10 +290,17 @@ class Accounts:
             )
         return token
 
-    def close_session(self, token: str) -> None:
-        self._sessions.pop(token_hash(token), None)
+    def close_session(self, token: str, *, origin: str = "") -> None:
+        """End a session (signing out); the audit log gets whose it was and `origin` (the address)."""
+        key = token_hash(token)
+        self._sessions.pop(key, None)
         with self._lock:
-            self.store.execute("DELETE FROM _sessions WHERE token_hash = ?", [token_hash(token)])
+            found = self.store.execute(
+                "SELECT username FROM _sessions WHERE token_hash = ?", [key]
+            ).fetchone()
+            self.store.execute("DELETE FROM _sessions WHERE token_hash = ?", [key])
+            if found is not None:
+                self._audit_sign_in(str(found[0]), "sign out", "session ended", origin)
 
     def session_user(self, token: str) -> User | None:
         """The user of a valid, unexpired session token; None otherwise."""
@@ -374,6 +395,18 @@ class Accounts:
             ).fetchall()
         names = ("occurred_at", "username", "action", "subject", "detail")
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def as_text(name: str) -> str:
+    """A name someone typed, for the audit log: as typed, unless a spreadsheet opening an export would
+    read it as a formula (it starts with =, +, -, @) or it holds control characters; then quoted.
+
+    >>> as_text("ada"), as_text("=HYPERLINK(1)")
+    ('ada', "'=HYPERLINK(1)'")
+    """
+    if not name or name[0] in "=+-@" or not name.isprintable():
+        return repr(name)
+    return name
 
 
 def _verify(hashed: str, password: str) -> bool:

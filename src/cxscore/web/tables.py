@@ -62,14 +62,26 @@ API_TOKENS = Table(
 
 AUDIT_LOG = Table(
     "_audit_log",
-    "Who looked at what: every view of payout data (page, JSON, export), and account changes.",
+    "Who looked at what: every view of payout data (page, JSON, export), account changes, sign-ins (failed "
+    "ones with the name given, never the password) and sign-outs.",
     "bookkeeping",
     (
         Column("occurred_at", Kind.TIMESTAMP, "When.", "2025-03-01 10:15:00", required=True),
-        Column("username", Kind.STRING, "Who (the signed-in account).", "ada", required=True),
+        Column(
+            "username",
+            Kind.STRING,
+            "Who (the signed-in account; for a failed sign-in the name given, or '(unknown)').",
+            "ada",
+            required=True,
+        ),
         Column("action", Kind.STRING, "What they did.", "view payouts", required=True),
         Column("subject", Kind.STRING, "Whose data, or which account.", "P-00044"),
-        Column("detail", Kind.STRING, "The request: path and format.", "/payouts?period=2025 (html)"),
+        Column(
+            "detail",
+            Kind.STRING,
+            "The request (path and format), or how one signed in and from where, or why a sign-in failed.",
+            "/payouts?period=2025 (html)",
+        ),
     ),
     key=(),
 )

@@ -45,7 +45,7 @@ def login(
     site.login_limit.check("ip:" + client(request), "sign-in attempts from your address")
     site.account_limit.check("user:" + username.lower(), f"sign-in attempts for '{username}'")
     try:
-        user = site.accounts.sign_in(username, password)
+        user = site.accounts.sign_in(username, password, origin=client(request))
     except AccountLockedError:
         raise
     except AuthenticationError as error:
@@ -65,7 +65,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = 
     site.check_csrf(request, csrf_token)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        site.accounts.close_session(token)
+        site.accounts.close_session(token, origin=client(request))
     root = request.scope.get("root_path", "")
     response = RedirectResponse(f"{root}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

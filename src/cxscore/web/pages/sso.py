@@ -17,7 +17,8 @@ from cxscore.errors import (
     CXScoreError,
     NotFoundError,
 )
-from cxscore.web.oidc import PENDING_SECONDS, Pending, Provider
+from cxscore.web.accounts import as_text
+from cxscore.web.oidc import PENDING_SECONDS, Identity, Pending, Provider
 from cxscore.web.pages.auth import _cookie, _safe_next
 from cxscore.web.site import LOGIN_COOKIE, SESSION_COOKIE, Site, client, site_of
 
@@ -26,6 +27,8 @@ router = APIRouter()
 #: Holds the pending sign-in (state, nonce, PKCE verifier) between the two steps.
 PENDING_COOKIE = "cxscore_sso"
 CALLBACK = "/login/sso/callback"
+#: Who the audit log names for a refused sign-in when the provider vouched for no e-mail address.
+UNKNOWN = "(unknown)"
 
 
 def _provider(site: Site) -> Provider:
@@ -71,6 +74,7 @@ def callback(
     site = site_of(request)
     provider = _provider(site)
     site.login_limit.check("ip:" + client(request), "sign-in attempts from your address")
+    identity: Identity | None = None
     try:
         if error:
             raise AuthenticationError(
@@ -83,7 +87,9 @@ def callback(
         identity = provider.identity(code, pending, redirect_uri(site, request))
         user = site.accounts.by_email(identity.email)
     except CXScoreError as refused:
-        return _refused(site, request, refused)
+        return _refused(site, request, refused, identity.email if identity else None)
+    origin = f"single sign-on as {as_text(identity.email)}, from {client(request)}"
+    site.accounts.audit(user.username, "sign in", user.username, origin)
     token = site.accounts.open_session(user)
     response = RedirectResponse(request.scope.get("root_path", "") + pending.next, status_code=303)
     _cookie(site, response, SESSION_COOKIE, token, max_age=int(site.settings.session_hours * 3600))
@@ -92,9 +98,13 @@ def callback(
     return response
 
 
-def _refused(site: Site, request: Request, refused: CXScoreError) -> Response:
-    """The page saying why single sign-on did not sign the browser in (no session is made)."""
+def _refused(site: Site, request: Request, refused: CXScoreError, email: str | None = None) -> Response:
+    """The page saying why single sign-on did not sign the browser in (no session is made); the audit
+    log gets the reason, with the e-mail address when the provider had vouched for one."""
     status = next(code for kind, code in REFUSALS if isinstance(refused, kind))
+    who = as_text(email) if email else UNKNOWN
+    reason = f"single sign-on: {refused}, from {client(request)}"
+    site.accounts.audit(who, "sign-in failed", as_text(email) if email else None, reason)
     context = {"user": None, "message": str(refused), "status": status}
     response = site.html(request, "sso.html", context, status=status)
     response.delete_cookie(PENDING_COOKIE, path="/")
