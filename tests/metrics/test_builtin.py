@@ -471,3 +471,35 @@ def test_followup_renewal_rate_by_contacted(world: Any) -> None:
         (True, Y25): (2, 2),
         (False, Y25): (1, 0),
     }
+
+
+# --- team roll-up -------------------------------------------------------------------------------------------
+
+
+def test_team_statistics_added_up_the_hierarchy_equal_the_pooled_facts_of_each_subtree(world: Any) -> None:
+    """Team queries of additive metrics aggregate each fact under its own team, then add the statistics
+    up the hierarchy; the counts must equal pooling every credited fact of the team and its descendants
+    (each fact joined with every ancestor of its team, counted in pandas)."""
+    from cxscore.metrics.compiler import _rolls_up, fact_rows
+    from cxscore.metrics.definition import Aggregation
+    from cxscore.metrics.query import Query
+
+    engine = world.engine
+    checked = 0
+    for metric in engine.catalog:
+        attribution = metric.facts.attribution
+        query = Query(("team",), "month")
+        if attribution is None or metric.aggregation in (Aggregation.RATIO, Aggregation.RATE):
+            continue
+        if not _rolls_up(metric, metric.facts, query):
+            continue
+        facts = engine.store.con.execute(fact_rows(metric, engine.store.table, query))
+        expected = facts.groupby(["scope_id", "period"]).size()
+        result = engine.compute(metric.name, by=["team"], grain="month")
+        got = result.set_index(["scope_id", "period"])["n"]
+        expected.index = expected.index.set_levels(
+            [expected.index.levels[0], pd.to_datetime(expected.index.levels[1]).date], level=[0, 1]
+        )
+        assert got.sort_index().to_dict() == expected.astype("int64").sort_index().to_dict(), metric.name
+        checked += 1
+    assert checked >= 8
