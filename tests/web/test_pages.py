@@ -223,3 +223,47 @@ def test_the_survey_page_says_whether_and_how_this_server_sends(clients: dict[st
     # The test server has no SMTP server: it sends nothing, and says why and how to change it.
     assert sending["enabled"] is False and "CXSCORE_SMTP_URL" in sending["why"]
     assert "does not send surveys" in clients["admin"].get("/surveys").text
+
+
+def test_the_survey_page_tells_surveys_defined_as_files_from_those_only_in_imported_data(
+    server: Any, clients: dict[str, Any]
+) -> None:
+    store, lock = server.app.state.store, server.app.state.store_lock
+    with lock:
+        counted = store.execute(
+            "SELECT survey_id, count(*) FROM invitations GROUP BY survey_id ORDER BY survey_id"
+        ).fetchall()
+        answered = dict(
+            store.execute("SELECT survey_id, count(*) FROM responses GROUP BY survey_id").fetchall()
+        )
+    admin = clients["admin"]
+    data = admin.get("/api/surveys").json()
+    assert data["surveys"] == []  # the demo's surveys are imported rows, no file in surveys/
+    imported = {s["id"]: s for s in data["imported"]}
+    assert [(k, imported[k]["invitations"]) for k, _ in counted] == counted
+    assert all(imported[k]["responses"] == answered.get(k, 0) for k, _ in counted)
+    assert imported["case-csat"]["name"] == "Support case satisfaction"
+    page = admin.get("/surveys").text
+    assert "No survey is defined yet" not in page
+    assert "No survey is defined as a file in <code>surveys/</code>, so cxscore sends none" in page
+    assert "Support case satisfaction" in page and f"{imported['case-csat']['invitations']:,}" in page
+    assert "<code>cxscore surveys validate</code>" in page  # how to define one
+    only = admin.get("/api/surveys?survey=case-csat").json()["invitations"]
+    assert only and {i["survey_id"] for i in only} == {"case-csat"}
+
+    folder = server.project.root / "surveys"
+    folder.mkdir(exist_ok=True)
+    (folder / "web-pulse.yml").write_text(
+        "id: web-pulse\nname: Web pulse\ntrigger: manual\nfollow_up: false\n"
+        "questions: [{id: ces, kind: ces, text: 'Getting started was easy.'}]\n",
+        encoding="utf-8",
+    )
+    try:
+        data = admin.get("/api/surveys").json()
+        page = admin.get("/surveys").text
+    finally:
+        (folder / "web-pulse.yml").unlink()
+    defined = data["surveys"]
+    assert [(s["id"], s["invitations"], s["responses"]) for s in defined] == [("web-pulse", 0, 0)]
+    assert "web-pulse" not in {s["id"] for s in data["imported"]} and len(data["imported"]) == len(counted)
+    assert "Web pulse" in page and "Only in imported data" in page and "sends none" not in page

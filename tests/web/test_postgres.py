@@ -87,3 +87,6 @@ def test_pages_on_postgresql_answer_the_same_numbers_as_on_duckdb(
     )
     assert on_postgres.get("/api/leaderboards?metric=csat&period=2025").status_code == 200
     assert on_postgres.get("/payouts?period=2025-Q4").status_code == 200
+    surveys = on_postgres.get("/api/surveys")
+    assert surveys.status_code == 200, surveys.text
+    assert surveys.json()["imported"] == clients["executive"].get("/api/surveys").json()["imported"]

@@ -22,13 +22,19 @@ SURVEY_ADMINS = ("admin", "executive")
 
 
 @router.get("/surveys", include_in_schema=False)
-@router.get("/api/surveys", tags=["surveys"], summary="Surveys defined and the invitations sent")
+@router.get(
+    "/api/surveys",
+    tags=["surveys"],
+    summary="Surveys defined as files, surveys only in imported data, and the invitations",
+)
 def surveys(
     request: Request,
     survey: str | None = Query(None, max_length=60, description="Only this survey's invitations."),
     format: str = FormatQuery,
     table: str | None = TableQuery,
 ) -> Response:
+    """The surveys cxscore sends (files in the project's surveys/ folder) and the ones that only appear in
+    imported rows (surveys, invitations, responses tables), each with its invitations and responses."""
     from cxscore.surveys.api import invitations, list_surveys
 
     site = site_of(request)
@@ -36,6 +42,8 @@ def surveys(
     site.access(user).require_role(SURVEY_ADMINS, "Survey administration")
     root = site.project.root
     defined = list_surveys(root)
+    with site.lock:
+        in_data = surveys_in_data(site.app.state.store)
     listed = [
         {
             "id": s.id,
@@ -47,25 +55,85 @@ def surveys(
             "languages": ", ".join(s.languages),
             "follow_up": s.follow_up is not None,
             "file": s.file,
+            **_counts(in_data.get(s.id)),
         }
         for s in defined
     ]
-    if survey and survey not in {s.id for s in defined}:
+    imported = [row for key, row in in_data.items() if key not in {s.id for s in defined}]
+    known = [s.id for s in defined] + [row["id"] for row in imported]
+    if survey and survey not in known:
         from cxscore.errors import NotFoundError
 
         raise NotFoundError(
-            f"survey={survey!r} is not defined. Surveys: {', '.join(s.id for s in defined) or 'none'}."
+            f"survey={survey!r} is neither defined in surveys/ nor in the imported data. "
+            f"Surveys: {', '.join(known) or 'none'}."
         )
     with site.lock:
         sent = [asdict(i) for i in invitations(site.app.state.store, root, survey_id=survey, limit=200)]
     data = {
-        "filters": {"survey": survey, "surveys": [s["id"] for s in listed]},
+        "filters": {"survey": survey, "surveys": known},
         "surveys": listed,
+        "imported": imported,
         "invitations": sent,
         "sending": _sending(site.app.state),
     }
-    page = Page("Surveys", "surveys.html", data, tables={"surveys": listed, "invitations": sent})
+    tables = {"surveys": listed, "imported": imported, "invitations": sent}
+    page = Page("Surveys", "surveys.html", data, tables=tables)
     return site.answer(request, user, page, format, table)
+
+
+#: Every survey id the data names, with what the surveys table says of it and its invitations and
+#: responses (how many, first and last day). Plain SQL that DuckDB and PostgreSQL read alike.
+IN_DATA = """
+WITH ids AS (
+    SELECT survey_id FROM surveys
+    UNION SELECT survey_id FROM invitations
+    UNION SELECT survey_id FROM responses WHERE survey_id IS NOT NULL
+), sent AS (
+    SELECT survey_id, count(*) AS n, CAST(min(sent_at) AS DATE) AS first_day,
+           CAST(max(sent_at) AS DATE) AS last_day
+    FROM invitations GROUP BY survey_id
+), answered AS (
+    SELECT survey_id, count(*) AS n, CAST(min(responded_at) AS DATE) AS first_day,
+           CAST(max(responded_at) AS DATE) AS last_day
+    FROM responses WHERE survey_id IS NOT NULL GROUP BY survey_id
+)
+SELECT ids.survey_id, s.name, s.kind, s.trigger, s.source,
+       coalesce(sent.n, 0), sent.first_day, sent.last_day,
+       coalesce(answered.n, 0), answered.first_day, answered.last_day
+FROM ids
+LEFT JOIN surveys s ON s.survey_id = ids.survey_id
+LEFT JOIN sent ON sent.survey_id = ids.survey_id
+LEFT JOIN answered ON answered.survey_id = ids.survey_id
+ORDER BY ids.survey_id
+"""
+
+
+def surveys_in_data(store: Any) -> dict[str, dict[str, Any]]:
+    """Survey id -> its row in the data: name, kind, trigger and source from the surveys table (None
+    when only invitations or responses name it), invitations and responses with their first and last
+    day."""
+    names = (
+        "id",
+        "name",
+        "kind",
+        "trigger",
+        "source",
+        "invitations",
+        "first_sent",
+        "last_sent",
+        "responses",
+        "first_response",
+        "last_response",
+    )
+    rows = store.execute(IN_DATA).fetchall()
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in rows}
+
+
+def _counts(row: dict[str, Any] | None) -> dict[str, Any]:
+    """A defined survey's invitations and responses in the data (none yet: zero)."""
+    keys = ("invitations", "first_sent", "last_sent", "responses", "first_response", "last_response")
+    return {k: (row or {}).get(k, 0 if k in ("invitations", "responses") else None) for k in keys}
 
 
 def _sending(state: Any) -> dict[str, Any]:
