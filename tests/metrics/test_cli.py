@@ -79,6 +79,7 @@ def test_show_as_table_csv_and_json(project: Project) -> None:
     code, out = run("metrics", "show", "nps", "--by", "team", "--grain", "quarter", "-p", str(project.root))
     assert code == 0, out
     assert "Net Promoter Score" in out and "SUP" in out and "insufficient data" not in out
+    assert "Support" in out, "the table names the teams"
     code, out = run("metrics", "show", "nps", "--grain", "month", "-p", str(project.root))
     assert code == 0 and "insufficient data: n < 30" in out
     code, out = run(

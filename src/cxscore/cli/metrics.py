@@ -14,7 +14,7 @@ from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cxscore.metrics import Catalog, Metric
+    from cxscore.metrics import Catalog, Metric, MetricEngine
 
 app = typer.Typer(help="CX metrics: list, compute, explain and validate them.", no_args_is_help=True)
 
@@ -88,9 +88,11 @@ def show(
         definition = catalog.get(metric)
         store = find_project(project).store()
         try:
-            frame = MetricEngine(store, catalog).compute(
+            engine = MetricEngine(store, catalog)
+            frame = engine.compute(
                 definition, by, grain, _day(start, "start"), _day(end, "end"), window, level
             )
+            names = _scope_names(engine, str(frame["scope"].iloc[0])) if len(frame) else {}
         finally:
             store.close()
     if output is Output.csv:
@@ -98,7 +100,16 @@ def show(
     elif output is Output.json:
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=1))
     else:
-        _print_table(definition, frame, grain)
+        _print_table(definition, frame, grain, names)
+
+
+def _scope_names(engine: MetricEngine, scope: str) -> dict[str, str]:
+    """Team or person id -> name, for tables people read; empty for the company."""
+    if scope not in ("team", "person"):
+        return {}
+    table, key = ("teams", "team_id") if scope == "team" else ("people", "person_id")
+    rows = engine.frame(table)
+    return dict(zip(rows[key].astype(str), rows["name"].astype(str), strict=True))
 
 
 def _day(text: str | None, name: str) -> dt.date | None:
@@ -134,7 +145,7 @@ def period_label(first_day: object, grain: str) -> str:
     return first_day.isoformat()
 
 
-def _print_table(metric: Metric, frame: pd.DataFrame, grain: str) -> None:
+def _print_table(metric: Metric, frame: pd.DataFrame, grain: str, names: dict[str, str]) -> None:
     from rich.table import Table as RichTable
 
     from cxscore.metrics.display import format_change
@@ -142,6 +153,8 @@ def _print_table(metric: Metric, frame: pd.DataFrame, grain: str) -> None:
     dimensions = list(frame.columns[3 : frame.columns.get_loc("period")])
     table = RichTable(title=metric.label)
     table.add_column("scope")
+    if names:
+        table.add_column("name")
     for dimension in dimensions:
         table.add_column(dimension)
     for name in ("period", "value", "n", "interval", "change", "p"):
@@ -156,8 +169,10 @@ def _print_table(metric: Metric, frame: pd.DataFrame, grain: str) -> None:
             value = f"[dim]{value}[/] *"
             short = True
         dims = [str(row[d]) for d in dimensions]
+        scope_id = str(row["scope_id"])
         table.add_row(
-            str(row["scope_id"]),
+            scope_id,
+            *([names.get(scope_id, "")] if names else []),
             *dims,
             period_label(row["period"], grain),
             value,
