@@ -1,15 +1,16 @@
 """Plain-text tools for verbatims, offline: masking personal data, guessing the language, English sentiment.
 
-Nothing is downloaded: the stopword lists and the sentiment lexicon are written here. The sentiment is a
-lexicon score with negation and intensifiers, in the spirit of VADER (Hutto and Gilbert 2014) but with its
-own, small, customer-service vocabulary; it is for English only. Other languages are detected and left
-unscored.
+Nothing is downloaded: the stopword lists are written here, the sentiment lexicon in
+`cxscore.diagnose.lexicon` and its rules in `cxscore.diagnose.sentiment` (re-exported here). Sentiment
+is for English only; other languages are detected and left unscored.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from cxscore.diagnose.lexicon import WORDS
+from cxscore.diagnose.sentiment import Sentiment, sentiment
 
 __all__ = ["STOPWORDS", "Sentiment", "detect_language", "mask_personal_data", "sentiment", "tokens"]
 
@@ -92,7 +93,7 @@ def _accents(text: str) -> str:
     words = set(tokens(text))
     if re.search(r"[ãõçáéíóúâêô]", text.lower()) or words & _PT_CONTENT:
         return "pt"
-    if words & (_POSITIVE | _NEGATIVE | _EN_CONTENT):
+    if words & (_OPINIONS | _EN_CONTENT):
         return "en"
     return "und"
 
@@ -103,62 +104,7 @@ _EN_CONTENT = _words(
 )
 _PT_CONTENT = _words(
     """otimo ótimo bom boa recebi entrega prazo recomendo chegou rapido rápido excelente adorei loja
-    obrigado obrigada veio certo antes ainda nao recebido pedido"""
+    obrigado obrigada veio certo antes ainda nao recebido pedido tudo"""
 )
-
-
-_POSITIVE = _words(
-    """good great excellent amazing awesome brilliant fantastic perfect love loved lovely happy pleased
-    helpful friendly polite professional quick quickly fast easy easily smooth simple efficient efficiently
-    reliable recommend recommended satisfied superb outstanding wonderful nice fine best better solved
-    resolved fixed thank thanks thankful appreciate appreciated kind patient knowledgeable clear courteous
-    prompt promptly responsive seamless painless impressed impressive pleasant stable improved fair
-    affordable value worth glad delighted excellent exceptional super straightforward accurate informative
-    competent reassuring sorted speedy timely convenient flawless positive well"""
-)
-_NEGATIVE = _words(
-    """bad poor terrible awful horrible worst worse slow slowly late delay delayed delays waiting wait waited
-    problem problems issue issues broken broke crash crashes crashing crashed bug bugs buggy error errors
-    fail failed failure fails faulty wrong rude unhelpful useless disappointed disappointing disappointment
-    frustrated frustrating frustration annoying annoyed angry confusing confused complicated difficult hard
-    expensive overcharged unreliable unstable outage outages down lost missing never nobody nothing
-    cancel cancelled complaint complain complained unacceptable incompetent ignored lack lacking hassle
-    stuck unresolved reopened again disconnected dropped dropping drops nightmare shocking pathetic mess
-    charged incorrect inaccurate misleading rubbish appalling dreadful painful chasing chase
-    unanswered unprofessional sucks hate hated"""
-)
-_NEGATORS = _words(
-    "not no never don't didn't doesn't isn't wasn't aren't weren't won't can't couldn't hardly"
-)
-_INTENSIFIERS = {"very": 1.5, "really": 1.4, "extremely": 1.8, "so": 1.3, "super": 1.5, "totally": 1.5}
-
-
-@dataclass(frozen=True)
-class Sentiment:
-    """A comment's lexicon score in [-1, 1] and its label (negative below -0.05, positive above 0.05)."""
-
-    score: float
-    label: str
-
-
-def sentiment(text: str) -> Sentiment:
-    """English sentiment: each lexicon word +1 or -1, flipped after a negator within three words, scaled
-    by an intensifier before it; the sum normalised as s / sqrt(s^2 + 4) (as VADER's compound score).
-
-    >>> sentiment("Very helpful and friendly engineer").label, sentiment("Not helpful at all").label
-    ('positive', 'negative')
-    """
-    words = tokens(text)
-    total = 0.0
-    for i, word in enumerate(words):
-        polarity = 1.0 if word in _POSITIVE else -1.0 if word in _NEGATIVE else 0.0
-        if not polarity:
-            continue
-        if i and words[i - 1] in _INTENSIFIERS:
-            polarity *= _INTENSIFIERS[words[i - 1]]
-        if any(w in _NEGATORS for w in words[max(0, i - 3) : i]) and word not in _NEGATORS:
-            polarity *= -0.75
-        total += polarity
-    score = total / (total**2 + 4.0) ** 0.5
-    label = "positive" if score > 0.05 else "negative" if score < -0.05 else "neutral"
-    return Sentiment(round(score, 4), label)
+# Opinion words that say nothing of the language ("ok", "super" are Portuguese too).
+_OPINIONS = frozenset(w for w, valence in WORDS.items() if valence) - {"ok", "okay", "super"}
