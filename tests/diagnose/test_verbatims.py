@@ -119,7 +119,7 @@ def test_real_nps_verbatims_touchpoints_sentiment_topics(datasets: Path) -> None
     # Sentiment follows the score: promoters > passives > detractors, and correlates with it.
     scored = [(c.sentiment, c.scores["nps"]) for c in report.comments if c.sentiment is not None and c.scores]
     feel, score = np.array(scored).T
-    assert np.corrcoef(feel, score)[0, 1] > 0.5
+    assert np.corrcoef(feel, score)[0, 1] > 0.75  # measured 0.79 (0.70 with the first lexicon)
     assert feel[score >= 9].mean() > feel[(score >= 7) & (score <= 8)].mean() > feel[score <= 6].mean()
     # Readable topics: several content words each, no function words, none tiny.
     for topic in report.topics:
