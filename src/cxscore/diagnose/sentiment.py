@@ -41,7 +41,11 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|\d+|[.!?;:,]")
 # Apostrophes as typed, and as broken encodings leave them ("doesn�t").
 _APOSTROPHE = re.compile("(?<=[A-Za-z])[\u2019\u2018`\u00b4\ufffd](?=[A-Za-z])")
 _CLAUSE_END = frozenset(".!?;:,")
-_LONGEST = max(len(p) for p in PHRASES)
+# For each word that starts an expression: the lengths of its expressions, longest first.
+_LENGTHS: dict[str, tuple[int, ...]] = {
+    first: tuple(sorted({len(p) for p in PHRASES if p[0] == first}, reverse=True))
+    for first in {p[0] for p in PHRASES}
+}
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,14 @@ class _Unit:
 def _units(text: str) -> list[_Unit]:
     raw = _TOKEN.findall(_APOSTROPHE.sub("'", text))
     lower = [SPELLINGS.get(t.lower().rstrip("'"), t.lower().rstrip("'")) for t in raw]
-    shouting = sum(t.isupper() and len(t) > 1 for t in raw) < 0.5 * max(len(raw), 1)
+    mixed_case = sum(t.isupper() and len(t) > 1 for t in raw) < 0.5 * max(len(raw), 1)
     units, i = [], 0
     while i < len(lower):
-        size = next(
-            (n for n in range(min(_LONGEST, len(lower) - i), 1, -1) if tuple(lower[i : i + n]) in PHRASES),
-            1,
-        )
+        lengths = _LENGTHS.get(lower[i], ())
+        size = next((n for n in lengths if tuple(lower[i : i + n]) in PHRASES), 1)
         words = tuple(lower[i : i + size])
         valence = PHRASES[words] if words in PHRASES else WORDS.get(words[0], 0.0)
-        shouted = shouting and all(t.isupper() and len(t) > 1 for t in raw[i : i + size])
+        shouted = mixed_case and all(t.isupper() and len(t) > 1 for t in raw[i : i + size])
         units.append(_Unit(words, valence, shouted))
         i += size
     return units
