@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cxscore.cli.main import app
+from cxscore.store.project import STORE_ENV
 
 runner = CliRunner()
+
+
+@pytest.fixture(
+    params=[pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
+)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The store of the projects the commands make: their DuckDB file, or a new PostgreSQL database
+    named by CXSCORE_STORE (as a deployment does)."""
+    if request.param == "duckdb":
+        yield "duckdb"
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    monkeypatch.setenv(STORE_ENV, server.url(database))
+    yield "postgres"
+    monkeypatch.delenv(STORE_ENV)
+    server.drop_database(database)
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -16,7 +36,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_init_import_quarantine_retry(tmp_path: Path) -> None:
+def test_init_import_quarantine_retry(tmp_path: Path, engine: str) -> None:
     project = tmp_path / "acme"
     code, out = run("init", str(project))
     assert code == 0 and "Created project acme" in out
@@ -45,7 +65,7 @@ def test_init_import_quarantine_retry(tmp_path: Path) -> None:
     assert code == 0 and "contacts" in out
 
 
-def test_mapping_options(tmp_path: Path) -> None:
+def test_mapping_options(tmp_path: Path, engine: str) -> None:
     project = tmp_path / "acme"
     run("init", str(project))
     source = tmp_path / "nps.csv"

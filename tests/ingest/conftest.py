@@ -1,15 +1,21 @@
-"""Helpers for import tests: write small source files and read the store back."""
+"""Helpers for import tests: every test's project store is the embedded DuckDB file and, again, a new
+PostgreSQL database (chosen with CXSCORE_STORE, as a deployment does), so each guarantee of the importer
+is checked on both engines."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cxscore.ingest import ImportOptions, ImportResult, import_files
-from cxscore.store import Store
+from cxscore.store import Project, Store, init_project
+from cxscore.store.project import STORE_ENV
+
+IMPORT_ENGINES = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
@@ -18,6 +24,29 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(params=IMPORT_ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the test's project store."""
+    return str(request.param)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    """A new, empty project on `engine`; on PostgreSQL a new database of the run's server (subprocesses
+    started by the test inherit CXSCORE_STORE, so they use it too)."""
+    if engine == "duckdb":
+        yield init_project(tmp_path / "company")
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    monkeypatch.setenv(STORE_ENV, server.url(database))
+    yield init_project(tmp_path / "company")
+    monkeypatch.delenv(STORE_ENV)
+    server.drop_database(database)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""An import is one transaction: a process killed with SIGKILL half-way leaves the store as it was."""
+"""An import is one transaction: a failure, or a process killed with SIGKILL, half-way leaves the store as
+it was (on DuckDB and on PostgreSQL: the project fixture runs each test on both)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cxscore.ingest import import_files
-from cxscore.store import Project
+from cxscore.store import Project, Store
 
 CHILD = textwrap.dedent(
     """
@@ -33,6 +34,35 @@ CHILD = textwrap.dedent(
     import_files(open_project(project).store(), "responses", [source], progress=on_step)
     """
 )
+
+
+class Interrupted(Exception):
+    """Raised by the test half-way through an import."""
+
+
+def interrupt_when_storing(step: str) -> None:
+    # The rejected rows were written into the store's transaction just before this step.
+    if step == "storing":
+        raise Interrupted(step)
+
+
+def test_a_failure_while_storing_leaves_the_store_as_before(store: Store, tmp_path: Path) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text("response_id,responded_at,nps\nR1,2025-01-01,9\nR2,2025-01-01,11\n", encoding="utf-8")
+    import_files(store, "responses", [first])
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "response_id,responded_at,nps\nR1,2025-01-01,3\nR3,2025-01-02,8\nR4,2025-01-02,12\n", encoding="utf-8"
+    )
+    before = [store.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("responses", "_quarantine")]
+    with pytest.raises(Interrupted):
+        import_files(store, "responses", [second], progress=interrupt_when_storing)
+    after = [store.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("responses", "_quarantine")]
+    assert after == before
+    assert store.count("_imports") == 1
+    result = import_files(store, "responses", [second])
+    assert (result.inserted, result.updated, result.quarantined) == (1, 1, 1)
+    assert store.count("_imports") == 2
 
 
 @pytest.mark.slow

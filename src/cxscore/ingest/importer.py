@@ -1,5 +1,8 @@
 """Import files into a canonical table: stage, validate, quarantine, upsert — all in one transaction.
 
+Files are read and checked in DuckDB (the workspace, see `cxscore.ingest.target`); the store they go
+into is DuckDB or PostgreSQL, with the same checks, the same counts and the same guarantees.
+
 Either the whole import happens or none of it: a crash or `kill -9` half-way leaves the store as it was.
 Good rows are upserted by natural key (importing the same file twice changes nothing; a corrected file
 updates what changed); bad rows go to the quarantine with every reason.
@@ -8,18 +11,16 @@ updates what changed); bad rows go to the quarantine with every reason.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cxscore.ingest.options import ImportOptions
-from cxscore.ingest.quarantine import apply_quarantine, prepare_quarantine, resolve_stored
-from cxscore.ingest.scratch import scratch_database
-from cxscore.ingest.sources import STAGE, StagedFile, expand_paths, stage_files, stage_quarantined
-from cxscore.ingest.sql import literal
-from cxscore.ingest.upsert import apply_upsert, plan_upsert
+from cxscore.ingest.quarantine import MALFORMED_START, prepare_quarantine
+from cxscore.ingest.scratch import scratch
+from cxscore.ingest.sources import StagedFile, expand_paths, stage_files, stage_quarantined
+from cxscore.ingest.target import Target, target_for
 from cxscore.ingest.validate import CHECKED, validate
 from cxscore.model import Table
 from cxscore.model import table as model_table
@@ -29,7 +30,6 @@ __all__ = ["ImportResult", "Progress", "import_files", "retry_quarantined"]
 
 #: Called with a step description as the import advances (the CLI shows a progress bar from it).
 Progress = Callable[[str], None]
-_MEMORY_LIMIT = "1536MB"
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,18 @@ def import_files(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import `paths` (files or folders) into the canonical table `table_name`."""
+    """Import `paths` (files or folders) into the canonical table `table_name` of a DuckDB or PostgreSQL
+    store."""
     table = model_table(table_name)
     options = options or ImportOptions()
     files = expand_paths(paths)
     step = progress or (lambda _: None)
     import_id = _new_import_id()
-    with _import_session(store):
+    target = target_for(store)
+    with target.session() as work:
         step(f"reading {len(files)} file(s)")
-        staged = stage_files(store, table, files, options)
-        return _process(store, table, staged, options, import_id, step)
+        staged = stage_files(work, table, files, options)
+        return _process(target, work, table, staged, options, import_id, step)
 
 
 def retry_quarantined(
@@ -79,50 +81,56 @@ def retry_quarantined(
     """Validate the open quarantined rows again (per table and original import options); store the ones
     that now pass, e.g. after the accounts they refer to were imported."""
     step = progress or (lambda _: None)
+    target = target_for(store)
     groups = store.execute(
         "SELECT q.table_name, coalesce(i.options, '{}') AS options, count(*) FROM _quarantine q "
-        "LEFT JOIN _imports i USING (import_id) WHERE q.status = 'open' "
-        "AND json_extract_string(q.raw, '$._malformed_line') IS NULL "
-        + (f"AND q.table_name = {literal(table_name)} " if table_name else "")
-        + "GROUP BY ALL ORDER BY 1"
+        "LEFT JOIN _imports i USING (import_id) WHERE q.status = 'open' AND NOT starts_with(q.raw, ?) "
+        + ("AND q.table_name = ? " if table_name else "")
+        + "GROUP BY 1, 2 ORDER BY 1, 2",
+        [MALFORMED_START, *([table_name] if table_name else [])],
     ).fetchall()
     results = []
     for name, options_json, _ in groups:
         table = model_table(str(name))
         options = ImportOptions.from_json(str(options_json))
         import_id = _new_import_id()
-        with _import_session(store):
+        with target.session() as work:
             step(f"retrying {name}")
-            staged = stage_quarantined(store, table, str(options_json))
-            results.append(_process(store, table, staged, options, import_id, step))
+            rows = scratch("_cx_open_q")
+            target.open_quarantine(work, rows, [table.name, str(options_json), MALFORMED_START])
+            staged = stage_quarantined(work, table, rows)
+            results.append(_process(target, work, table, staged, options, import_id, step))
     return results
 
 
 def _process(
-    store: Store,
+    target: Target,
+    work: Store,
     table: Table,
     staged: list[StagedFile],
     options: ImportOptions,
     import_id: str,
     step: Progress,
 ) -> ImportResult:
+    """Validate the staged rows in the workspace `work`, then store them in `target` in one transaction."""
     started = datetime.now(UTC).replace(tzinfo=None)
     present = {c for f in staged for c in f.columns}
     # Record numbers are fixed by now; row order no longer matters, and not keeping it saves memory.
-    store.execute("SET preserve_insertion_order = false")
+    work.execute("SET preserve_insertion_order = false")
     step("validating")
-    validate(store, table, options, present)
+    validate(work, table, options, present, lambda t, c, values: target.reference_keys(work, t, c, values))
     step("quarantining rejected rows")
     malformed = [m for f in staged for m in f.malformed]
-    quarantined = prepare_quarantine(store, table, import_id, malformed)
-    plan = plan_upsert(store, table, present)
-    duplicates = int(store.execute(f"SELECT count(*) FROM {CHECKED} WHERE _duplicate").fetchone()[0])
-    # Everything so far happened in the scratch database; the store changes in this one transaction.
-    with store.transaction():
-        apply_quarantine(store)
+    quarantined = prepare_quarantine(work, table, import_id, malformed)
+    target.prepare(work, table, present)
+    duplicates = int(work.execute(f"SELECT count(*) FROM {CHECKED} WHERE _duplicate").fetchone()[0])
+    # Everything so far happened in the workspace; the store changes in this one transaction.
+    with target.store.transaction():
+        target.lock(table)
+        target.store_quarantine(work)
         step("storing")
-        changes = apply_upsert(store, table, present, plan)
-        resolved = resolve_stored(store, table)
+        changes = target.upsert(work, table, present)
+        resolved = target.resolve(work, table)
         result = ImportResult(
             import_id=import_id,
             table=table.name,
@@ -136,23 +144,8 @@ def _process(
             resolved=resolved,
             ignored_columns={f.path: f.ignored_columns for f in staged if f.ignored_columns},
         )
-        _log(store, result, started, options)
+        _log(target.store, result, started, options)
     return result
-
-
-@contextmanager
-def _import_session(store: Store) -> Iterator[None]:
-    """Session settings for an import: moments in UTC, bounded memory (DuckDB spills beyond it), and a
-    scratch database for the intermediate tables."""
-    store.execute("SET TimeZone = 'UTC'")
-    store.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
-    try:
-        with scratch_database(store):
-            yield
-    finally:
-        store.execute(f"DROP VIEW IF EXISTS {STAGE}")
-        store.execute("RESET memory_limit")
-        store.execute("RESET preserve_insertion_order")
 
 
 def _new_import_id() -> str:
@@ -160,7 +153,7 @@ def _new_import_id() -> str:
 
 
 def _log(store: Store, result: ImportResult, started: datetime, options: ImportOptions) -> None:
-    store.con.con.execute(
+    store.execute(
         "INSERT INTO _imports (import_id, table_name, files, started_at, finished_at, rows_read, inserted, "
         "updated, unchanged, quarantined, duplicates, options) "
         "VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",

@@ -16,7 +16,9 @@ from cxscore.model import Table
 from cxscore.store import Store
 
 __all__ = [
+    "MALFORMED_START",
     "QUARANTINE",
+    "REJECTED",
     "QuarantinedRow",
     "apply_quarantine",
     "list_rows",
@@ -25,6 +27,8 @@ __all__ = [
 ]
 
 QUARANTINE = "_quarantine"
+#: How the raw JSON of a malformed line starts: such rows cannot be retried as they are.
+MALFORMED_START = '{"_malformed_line":'
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class QuarantinedRow:
     status: str
 
 
-_REJECTED = scratch("_cx_rejected")
+REJECTED = scratch("_cx_rejected")
 _MALFORMED = scratch("_cx_malformed")
 
 
@@ -47,7 +51,7 @@ def prepare_quarantine(store: Store, table: Table, import_id: str, lines: list[M
     """Build, in the scratch database, the quarantine rows of this import: every row with problems and
     every malformed source line. Return how many."""
     store.execute(
-        f"CREATE OR REPLACE TABLE {_REJECTED} AS SELECT "
+        f"CREATE OR REPLACE TABLE {REJECTED} AS SELECT "
         f"{literal(table.name + ':')} || md5(_file || chr(31) || _line || chr(31) || _raw) AS quarantine_id, "
         f"{literal(import_id)} AS import_id, {literal(table.name)} AS table_name, _file AS file, "
         "_line AS line, CAST(_problems[1].c AS VARCHAR) AS column_name, "
@@ -66,21 +70,21 @@ def prepare_quarantine(store: Store, table: Table, import_id: str, lines: list[M
             [(m.file, m.line, m.text, m.reason) for m in lines],
         )
         store.execute(
-            f"INSERT INTO {_REJECTED} SELECT "
+            f"INSERT INTO {REJECTED} SELECT "
             f"{literal(table.name + ':')} || md5(file || chr(31) || line || chr(31) || text), "
             f"{literal(import_id)}, {literal(table.name)}, file, line, NULL, text, "
             "reason || '; fix the line in the file and import it again', "
             "CAST(to_json(struct_pack(_malformed_line := text)) AS VARCHAR), 'open', now()::TIMESTAMP "
             f"FROM {_MALFORMED}"
         )
-    return int(store.execute(f"SELECT count(*) FROM {_REJECTED}").fetchone()[0])
+    return int(store.execute(f"SELECT count(*) FROM {REJECTED}").fetchone()[0])
 
 
 def apply_quarantine(store: Store) -> None:
     """Store the prepared quarantine rows; a row quarantined before (same file, record and content) is
     replaced, not repeated."""
-    store.execute(f"DELETE FROM {QUARANTINE} WHERE quarantine_id IN (SELECT quarantine_id FROM {_REJECTED})")
-    store.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM {_REJECTED}")
+    store.execute(f"DELETE FROM {QUARANTINE} WHERE quarantine_id IN (SELECT quarantine_id FROM {REJECTED})")
+    store.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM {REJECTED}")
 
 
 def resolve_stored(store: Store, table: Table) -> int:

@@ -19,7 +19,7 @@ from cxscore.ingest.sql import ident, literal
 from cxscore.model import Table
 from cxscore.store import Store
 
-__all__ = ["FORMATS", "STAGE", "Malformed", "StagedFile", "expand_paths", "stage_files"]
+__all__ = ["FORMATS", "STAGE", "Malformed", "StagedFile", "expand_paths", "stage_files", "stage_quarantined"]
 
 #: The selection of a table column the source does not have.
 ABSENT = "NULL::VARCHAR"
@@ -114,19 +114,16 @@ def stage_files(store: Store, table: Table, files: list[Path], options: ImportOp
     return staged
 
 
-def stage_quarantined(store: Store, table: Table, options_json: str) -> list[StagedFile]:
-    """Stage the open quarantined rows of `table` that were imported with the given options."""
+def stage_quarantined(store: Store, table: Table, source: str) -> list[StagedFile]:
+    """Stage quarantined rows of `table`: the workspace table `source` holds their file, line and raw
+    JSON."""
     values = ", ".join(
         f"json_extract_string(q.raw, {literal('$.' + _json_path(c))}) AS {ident(c)}"
         for c in table.column_names
     )
     store.execute(
         f"CREATE OR REPLACE TABLE {scratch('_cx_raw_q')} AS "
-        f"SELECT q.file AS _file, q.line AS _line, {values} "
-        "FROM _quarantine q LEFT JOIN _imports i USING (import_id) "
-        f"WHERE q.status = 'open' AND q.table_name = {literal(table.name)} "
-        f"AND coalesce(i.options, '{{}}') = {literal(options_json)} "
-        "AND json_extract_string(q.raw, '$._malformed_line') IS NULL"
+        f"SELECT q.file AS _file, q.line AS _line, {values} FROM {source} q"
     )
     store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT * FROM {scratch('_cx_raw_q')}")
     rows = int(store.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])

@@ -14,10 +14,11 @@ from cxscore.ingest.validate import CHECKED
 from cxscore.model import Table
 from cxscore.store import Store
 
-__all__ = ["Changes", "Plan", "apply_upsert", "plan_upsert"]
+__all__ = ["GOOD", "Changes", "Plan", "apply_upsert", "plan_upsert"]
 
 _CHANGES = scratch("_cx_changes")
-_GOOD = f"(SELECT * FROM {CHECKED} WHERE NOT _bad AND NOT _duplicate)"
+#: The rows to store: those that broke no rule, each key once.
+GOOD = f"(SELECT * FROM {CHECKED} WHERE NOT _bad AND NOT _duplicate)"
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,12 @@ def plan_upsert(store: Store, table: Table, present: set[str]) -> Plan:
     )
     differs = differs or "FALSE"
     matched, updated = store.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM {_GOOD} g JOIN {target} t ON {on}"
+        f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM {GOOD} g JOIN {target} t ON {on}"
     ).fetchone()
     merged = ", ".join(f"{'g' if c in present else 't'}.{ident(c)} AS {ident(c)}" for c in table.column_names)
     store.execute(
         f"CREATE OR REPLACE TABLE {_CHANGES} AS "
-        f"SELECT {merged} FROM {_GOOD} g JOIN {target} t ON {on} WHERE {differs}"
+        f"SELECT {merged} FROM {GOOD} g JOIN {target} t ON {on} WHERE {differs}"
     )
     return Plan(first_load=False, matched=int(matched), updated=int(updated))
 
@@ -67,13 +68,13 @@ def apply_upsert(store: Store, table: Table, present: set[str], plan: Plan) -> C
     )
     if plan.first_load:
         inserted = store.execute(
-            f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {_GOOD} g"
+            f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {GOOD} g"
         ).fetchone()[0]
         return Changes(inserted=int(inserted), updated=0, unchanged=0)
     on = " AND ".join(f"g.{ident(k)} = t.{ident(k)}" for k in table.key)
     # New keys first, while the changed rows are still in place to be matched.
     inserted = store.execute(
-        f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {_GOOD} g ANTI JOIN {target} t ON {on}"
+        f"INSERT INTO {target} ({columns}) SELECT {new_values} FROM {GOOD} g ANTI JOIN {target} t ON {on}"
     ).fetchone()[0]
     if plan.updated:
         match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in table.key)

@@ -12,6 +12,8 @@ structs, JSON) are built in a second pass over the few rows that failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cxscore.ingest.options import ImportOptions
 from cxscore.ingest.rules import Check, cleaned, column_checks, ordered_check, problem, typed, typed_value
 from cxscore.ingest.scratch import scratch
@@ -20,14 +22,18 @@ from cxscore.ingest.sql import ident, literal
 from cxscore.model import Table
 from cxscore.store import Store
 
-__all__ = ["CHECKED", "PROBLEMS", "validate"]
+__all__ = ["CHECKED", "PROBLEMS", "KeyLookup", "validate"]
+
+#: `(table, column, candidates) -> query`: the stored values of `table.column` (as `k`) among the values
+#: the `candidates` query gives; see `cxscore.ingest.target.Target.reference_keys`.
+KeyLookup = Callable[[str, str, str], str]
 
 CHECKED = scratch("_cx_checked")
 PROBLEMS = scratch("_cx_problems")
 
 
-def validate(store: Store, table: Table, options: ImportOptions, present: set[str]) -> None:
-    """Build `_cx_checked` and `_cx_problems` from the staging view."""
+def validate(store: Store, table: Table, options: ImportOptions, present: set[str], keys: KeyLookup) -> None:
+    """Build `_cx_checked` and `_cx_problems` from the staging view; `keys` looks up referenced keys."""
     # Only the columns the source has are typed and kept; the others are NULL (or keep their stored value).
     kept = [c for c in table.column_names if c in present]
     trimmed = ", ".join(f"{cleaned(c)} AS {ident('__v_' + c)}" for c in kept)
@@ -36,7 +42,7 @@ def validate(store: Store, table: Table, options: ImportOptions, present: set[st
     )
     checks = [k for c in table.columns for k in column_checks(c, options, c.name in present)]
     checks += [ordered_check(o) for o in table.ordered if {o.earlier, o.later} <= present]
-    joins, found, reference_checks = _references(table, present)
+    joins, found, reference_checks = _references(table, present, keys)
     checks += reference_checks
     failing = " OR ".join(f"({k.condition}) IS TRUE" for k in checks) or "FALSE"
     columns = ", ".join(f"{typed(c)} AS {ident(c)}" for c in kept)
@@ -57,13 +63,16 @@ def validate(store: Store, table: Table, options: ImportOptions, present: set[st
     _report_problems(store, table, kept, checks, list(found))
 
 
-def _references(table: Table, present: set[str]) -> tuple[list[str], dict[str, str], list[Check]]:
+def _references(
+    table: Table, present: set[str], lookup: KeyLookup
+) -> tuple[list[str], dict[str, str], list[Check]]:
     """Joins to the referenced keys, the flags that say whether each value was found, and the checks."""
     joins, checks, found = [], [], {}
     for i, column in enumerate(c for c in table.columns if c.references and c.name in present):
         assert column.references is not None
         ref_table, ref_column = column.references.split(".")
-        keys = f"SELECT {ident(ref_column)} AS k FROM {ident(ref_table)}"
+        candidates = f"SELECT DISTINCT nullif(trim({ident(column.name)}), '') FROM {STAGE}"
+        keys = lookup(ref_table, ref_column, candidates)
         if ref_table == table.name:  # a row may point at another row of the same import
             keys += f" UNION SELECT nullif(trim({ident(ref_column)}), '') FROM {STAGE}"
         alias = f"r{i}"

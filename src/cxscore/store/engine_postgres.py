@@ -8,7 +8,7 @@ connection, so Ibis's calls inside it become savepoints of one real transaction.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -41,16 +41,26 @@ class PostgresEngine(Engine):
             yield
 
     def load(self, table: Table, data: pa.Table) -> None:
-        columns = ", ".join(self.quote(n) for n in data.column_names)
-        statement = f"COPY {self.quote(table.name)} ({columns}) FROM STDIN (FORMAT csv)"
+        with self.con.con.transaction():
+            self.copy(table.name, data.column_names, data.to_batches(max_chunksize=COPY_BATCH_ROWS))
+
+    def copy(self, name: str, columns: Sequence[str], batches: Iterable[pa.RecordBatch]) -> int:
+        """Append Arrow `batches` (their columns named `columns`) to the table `name` with COPY, in the
+        current transaction; returns the rows copied. Also for temporary tables, which `load` cannot name."""
+        statement = (
+            f"COPY {self.quote(name)} ({', '.join(self.quote(c) for c in columns)}) FROM STDIN (FORMAT csv)"
+        )
         # pyarrow quotes every string and writes a null as nothing, so '' and NULL stay apart.
         options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-        raw = self.con.con
-        with raw.transaction(), raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
-                buffer = io.BytesIO()
-                pacsv.write_csv(batch, buffer, write_options=options)
-                copy.write(buffer.getvalue())
+        rows = 0
+        with self.con.con.cursor() as cursor, cursor.copy(statement) as copy:
+            for batch in batches:
+                if batch.num_rows:
+                    buffer = io.BytesIO()
+                    pacsv.write_csv(batch, buffer, write_options=options)
+                    copy.write(buffer.getvalue())
+                    rows += batch.num_rows
+        return rows
 
 
 def to_pyformat(sql: str) -> str:
