@@ -30,6 +30,7 @@ NEGATIVE = [
     "The engineer was polite however nobody told us the date had changed",
     "Sessions were too sales-heavy.",
     "The invoice did not match the contract.",
+    "Delivery today \U0001f621",
 ]
 POSITIVE = [
     "Very helpful and friendly engineer",
@@ -41,6 +42,7 @@ POSITIVE = [
     "Hassle free from start to finish",
     "Kept me informed at every step, thank you!",
     "Never had an issue",
+    "Delivery today \U0001f44d",
 ]
 
 
@@ -138,7 +140,7 @@ def test_held_out_nps_comments_balanced_accuracy(datasets: Path) -> None:
     check = check_sentiment(held_out["text"].tolist(), held_out["truth"].tolist())
     print(check)  # the numbers of the docs' table: pytest -s -k held_out
     assert (check.positives, check.negatives) == (337, 636)
-    # Measured 0.818 (0.685 with the first lexicon); the floors leave about 4 points of margin.
+    # Measured 0.817 (0.685 with the first lexicon); the floors leave about 4 points of margin.
     assert check.balanced_accuracy > 0.78
     assert check.recall_positive > 0.76 and check.recall_negative > 0.79
     assert check.neutral_negative < 0.18

@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = [
     "CONCESSIVE",
     "CONTRAST",
+    "EMOJI",
     "EXCESS",
     "EXPECTATIONS",
     "INTENSIFIERS",
@@ -55,7 +56,7 @@ WORDS: dict[str, float] = {
         appreciate appreciated kind patient clear responsive pleasant stable improved fair affordable value
         worth best better accurate competent convenient positive timely punctual tidy cheap cheaper super
         liked enjoy enjoyed superfast informed helped efficiently smoother easier quicker simpler ease
-        cheers understanding understands consistent confident trust welcome""",
+        cheers understanding understands cool consistent confident trust welcome""",
     ),
     **_valued(
         0.5,
@@ -75,7 +76,7 @@ WORDS: dict[str, float] = {
         broken faulty failed failure fails fail crashing crashed crash crashes chaos chaotic stressful stress
         pointless worthless shoddy sloppy ignored unanswered unresolved overcharged cowboys scam dishonest
         inept disorganised disorganized broke overcrowded overcharging wasted mediocre dismal idiots idiot
-        uncompetitive miscommunication miscommunications""",
+        trash uncompetitive miscommunication miscommunications""",
     ),
     **_valued(
         -1.0,
@@ -88,7 +89,7 @@ WORDS: dict[str, float] = {
         contradicting contradictory conflicting inconsistent excuses ombudsman escalate escalated unclear
         unable impossible struggle struggled struggling postponed rescheduled cancelling monopoly forced
         intermittent buffering patchy glitch glitches defects defect damaged unfortunately sadly messing
-        repeatedly apologise apologies sorry unsure worried concerned""",
+        repeatedly apologise apologies sorry unsure worried concerned mad""",
     ),
     **_valued(
         -0.75,
@@ -183,7 +184,7 @@ EXPECTATIONS: frozenset[str] = _set(
     called callback contact contacted tell told inform informed update updated explain explained explanation
     sign progress compensation choice service internet broadband phone wifi line signal access help helped
     support email emails letter communication know knew sure able engineer engineers confirmation
-    appointment date bill account activated live honour honoured match matched"""
+    appointment date bill account activated live honour honoured match matched give gave given"""
 )
 
 #: Words that scale the next opinion word (above 1: stronger; below 1: weaker).
@@ -192,6 +193,18 @@ INTENSIFIERS: dict[str, float] = {
     **_valued(1.3, "so super particularly especially most such thoroughly genuinely"),
     **_valued(1.1, "quite pretty"),
     **_valued(0.6, "slightly somewhat fairly bit little rather mostly partly"),
+}
+
+#: Emoji and their valence (chat and social-media comments carry them).
+EMOJI: dict[str, float] = {
+    **dict.fromkeys(
+        "\U0001f44d\U0001f44f\U0001f60a\U0001f642\U0001f600\U0001f603\U0001f604\U0001f60d\u2764\U0001f64f",
+        1.5,
+    ),
+    **dict.fromkeys(
+        "\U0001f44e\U0001f61e\U0001f620\U0001f621\U0001f92c\U0001f624\U0001f622\U0001f62d\U0001f612\U0001f644",
+        -1.5,
+    ),
 }
 
 #: "Too" before a word that is no opinion says there was too much of it ("too sales-heavy", "too early").

@@ -10,9 +10,10 @@ A comment is split into tokens (words, numbers, punctuation); multi-word express
 - after "but" or "however" it weighs 1.5 times, before them half; inside an "although ..." clause half;
 - in capitals (when the comment is not all capitals) it weighs 1.3 times.
 
-"!" adds emphasis in the direction of the sum. The sum s becomes s / sqrt(s^2 + 4) in [-1, 1] (VADER's
-compound score): positive above 0.05, negative below -0.05, neutral between. How good it is, on which
-data, with which split: docs/concepts/verbatims.md.
+A few emoji count as words (thumbs up +1.5, angry face -1.5); "!" adds emphasis in the direction of the
+sum. The sum s becomes s / sqrt(s^2 + 4) in [-1, 1] (VADER's compound score): positive above 0.05,
+negative below -0.05, neutral between. How good it is, on which data, with which split:
+docs/concepts/verbatims.md.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from cxscore.diagnose.lexicon import (
     CONCESSIVE,
     CONTRAST,
+    EMOJI,
     EXCESS,
     EXPECTATIONS,
     INTENSIFIERS,
@@ -35,7 +37,7 @@ from cxscore.diagnose.lexicon import (
 
 __all__ = ["Sentiment", "SentimentCheck", "check_sentiment", "sentiment"]
 
-#: Scores above this are positive, below its negative negative, in between neutral.
+#: Scores above this are positive, below minus this negative, in between neutral.
 THRESHOLD = 0.05
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|\d+|[.!?;:,]")
 # Apostrophes as typed, and as broken encodings leave them ("doesn�t").
@@ -166,6 +168,7 @@ def sentiment(text: str) -> Sentiment:
             total += _scaled(units, i) * weights[i]
         elif _unmet(units, i) or _excess(units, i):
             total -= 1.0 * weights[i]
+    total += sum(EMOJI.get(character, 0.0) for character in text)
     if total:
         bangs = min(text.count("!"), 4)
         total += (0.3 if total > 0 else -0.3) * bangs
