@@ -35,12 +35,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cxscore.errors import ConfigError, RateLimitedError, WebhookError
+from cxscore.ingest import ImportOptions, import_files
 from cxscore.model import table as model_table
 from cxscore.surveys.dialect import exclusive
 from cxscore.surveys.followups import open_followups
 from cxscore.surveys.service import SurveyService
 from cxscore.surveys.settings import WebhookSource
-from cxscore.surveys.staging import import_responses
 
 __all__ = ["FORMATS", "Delivery", "router"]
 
@@ -276,7 +276,7 @@ def _store(service: SurveyService, source: WebhookSource, delivery: Delivery) ->
             path = Path(folder) / name
             rows = [r | {c: v for c, v in constants.items() if c not in r} for r in delivery.rows]
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-            result = import_responses(store, path, rows)
+            result = import_files(store, "responses", [path], ImportOptions())
         stored = result.inserted + result.updated + result.unchanged
         ids = [r["response_id"] for r in rows if r.get("response_id")]
         with store.transaction():
