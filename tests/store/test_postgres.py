@@ -69,3 +69,32 @@ def test_an_unreachable_server_is_reported_with_the_url_and_the_fix() -> None:
     ) as raised:
         Store.open(f"postgresql://cx:hunter2@127.0.0.1:{port}/cx")
     assert "hunter2" not in str(raised.value)
+
+
+def indexed_keys(database: str) -> dict[str, str]:
+    """The key index of each table, as `table -> indexed columns`."""
+    with psycopg.connect(database) as other:
+        rows = other.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE indexname LIKE 'cx\\_%\\_key'"
+        ).fetchall()
+    return {str(t): str(d).rsplit("(", 1)[1].rstrip(")") for t, d in rows}
+
+
+def test_every_key_is_indexed_and_an_older_store_gets_the_indexes(database: str) -> None:
+    from cxscore.store.store import ALL_TABLES
+
+    store = Store.postgres(database)
+    try:
+        store.create_schema()
+        keyed = {name: ", ".join(t.key) for name, t in ALL_TABLES.items() if t.key}
+        assert indexed_keys(database) == keyed
+        assert indexed_keys(database)["trainings"] == "person_id, course, completed_on"
+        # A store made before schema version 4 has no indexes; opening it adds them.
+        for name in keyed:
+            store.execute(f"DROP INDEX cx_{name}_key")
+        store.execute("UPDATE _cxscore_meta SET value = '3' WHERE key = 'schema_version'")
+        store.ensure_schema()
+        assert indexed_keys(database) == keyed
+        assert store.schema_version() == SCHEMA_VERSION
+    finally:
+        store.close()

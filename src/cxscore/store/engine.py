@@ -83,6 +83,10 @@ class Engine:
         for table in tables:
             self.create_table(table)
 
+    def create_indexes(self, tables: Sequence[Table]) -> None:
+        """Index each table's key where the engine looks rows up by it (nothing by default: DuckDB and
+        Spark scan and hash-join instead)."""
+
     def add_column(self, table: Table, column: Column) -> None:
         self.execute(
             f"ALTER TABLE {self.quote(table.name)} ADD COLUMN "

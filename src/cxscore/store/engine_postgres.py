@@ -40,6 +40,16 @@ class PostgresEngine(Engine):
         with self.con.con.transaction():
             yield
 
+    def create_indexes(self, tables: Sequence[Table]) -> None:
+        # Imports, webhooks and survey pages look rows up by key: without an index each look-up scans
+        # the table (a 2-row import into 1 million responses: 1.1 s; with it: 0.2 s). Not unique, so a
+        # store that already holds a repeated key still opens; imports never write one.
+        for table in tables:
+            if table.key:
+                keys = ", ".join(self.quote(k) for k in table.key)
+                name = self.quote(f"cx_{table.name}_key")
+                self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {self.quote(table.name)} ({keys})")
+
     def load(self, table: Table, data: pa.Table) -> None:
         with self.con.con.transaction():
             self.copy(table.name, data.column_names, data.to_batches(max_chunksize=COPY_BATCH_ROWS))

@@ -34,13 +34,14 @@ __all__ = ["ALL_TABLES", "SCHEMA_VERSION", "Store", "ibis_schema"]
 
 #: Version of the store schema this cxscore writes. Bump it with every schema change and describe the
 #: change in `_CHANGES`; additive changes (new tables, new nullable columns) are applied automatically.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _CHANGES: dict[int, str] = {
     1: "initial schema",
     2: "surveys collected by cxscore (unsubscribes, followups, followup_notes and their bookkeeping), "
     "web accounts, sessions, API tokens and the audit log",
     3: "invitations.answered_anonymously, so that anonymous answers count in the response rate",
+    4: "on PostgreSQL, an index on each table's key (imports, webhooks and survey pages look rows up by it)",
 }
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}
@@ -209,6 +210,7 @@ class Store:
             for table in ALL_TABLES.values():
                 if table.name in existing:
                     self._add_missing_columns(table)
+            self.engine.create_indexes(list(ALL_TABLES.values()))
             self.engine.replace_fact(bookkeeping.META, "schema_version", str(SCHEMA_VERSION))
 
     def ensure_schema(self) -> None:
