@@ -424,6 +424,25 @@ def test_followups_contacted_counts_tasks_due_and_reached_in_time(world: Any) ->
     }
 
 
+def test_followups_contacted_as_of_another_day_counts_the_tasks_due_by_then(world: Any) -> None:
+    from cxscore.metrics import MetricEngine
+    from cxscore.metrics.views import as_of
+
+    # As of 2025-03-02, F5 (opened 2025-03-01, due 03-03) and later tasks are not due: 2025 has F4 only.
+    with as_of(D(2025, 3, 2)):
+        then = MetricEngine(world.engine.store).compute("followups_contacted", grain="year")
+    assert counts(then, "period") == {(Y24,): (4, 2), (Y25,): (1, 1)}
+    # Three days from now F9 (opened today, due in 48 hours, never reached) is due too.
+    with as_of(dt.date.today() + dt.timedelta(days=3)):
+        later = MetricEngine(world.engine.store).compute("followups_contacted", grain="year")
+    expected = {(Y24,): (4, 2), (Y25,): (4, 3)}
+    this_year = (D(dt.date.today().year, 1, 1),)
+    n, successes = expected.get(this_year, (0, 0))
+    assert counts(later, "period") == {**expected, this_year: (n + 1, successes)}
+    # Outside the block the views use today again.
+    assert counts(world.compute("followups_contacted", grain="year"), "period") == expected
+
+
 def test_followups_are_credited_to_the_assignees_team_on_the_opening_day_and_rolled_up(world: Any) -> None:
     # F4 (2025-02-10): P1 in SUP-A; F5 (2025-03-01): P1 moved to SUP-B. F10 (2024-11-20, stored team SALES)
     # was reassigned to P1, so P1's team that day (SUP-A) gets it, not SALES.

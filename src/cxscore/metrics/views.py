@@ -9,7 +9,10 @@ inside the engine like everything else. Users write metrics on views exactly as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +22,7 @@ from cxscore.model.contracts import OUTCOMES
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["VIEWS", "View", "days_between", "seconds_between", "source_table"]
+__all__ = ["VIEWS", "View", "as_of", "days_between", "seconds_between", "source_table"]
 
 Tables = Callable[[str], "ir.Table"]
 
@@ -132,10 +135,34 @@ def _upgrade_opportunities(table: Tables) -> ir.Table:
     )
 
 
+#: The day the views take for today while `as_of` is in force; None: the engine's current date.
+_AS_OF: ContextVar[dt.date | None] = ContextVar("cxscore_views_as_of", default=None)
+
+
+@contextmanager
+def as_of(day: dt.date) -> Iterator[None]:
+    """Build the views as of `day` instead of today (what is due, days since, ...) within the block.
+
+    Views are built when a metric is compiled, so compile inside the block with an engine made there (an
+    engine keeps what it compiled). Outside any block the views use the engine's current date, and
+    their SQL is exactly as before.
+
+    >>> with as_of(dt.date(2025, 3, 31)):
+    ...     _today().execute().date()
+    datetime.date(2025, 3, 31)
+    """
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
+
+
 def _today() -> ir.Value:
     import ibis
 
-    return ibis.now().cast("date")
+    day = _AS_OF.get()
+    return ibis.now().cast("date") if day is None else ibis.literal(day, type="date")
 
 
 def _deal_follow_ups(table: Tables) -> ir.Table:
