@@ -141,6 +141,38 @@ def test_the_loop_from_the_command_line_and_its_metrics(company: Project) -> Non
         store.close()
 
 
+def test_the_summarys_shares_are_the_built_in_metrics_as_of_its_day(company: Project) -> None:
+    from cxscore.metrics import MetricEngine
+    from cxscore.metrics.views import as_of
+
+    store = company.store()
+    try:
+        answer(store, "R-1", nps=2, account_id="A-1", contact_id="C-2")
+        answer(store, "R-2", nps=3, account_id="A-2", contact_id="C-3")
+        assert api.open_followups(store, {}) == 2
+        reached = api.list_followups(store)[0].followup_id
+        api.note(store, reached, "Talked to Tom", contacted=True)
+        for days in (0, 3):  # today neither task is due; in three days both are
+            day = NOW + dt.timedelta(days=days)
+            figures = api.summary(store, now=day)
+            with as_of(day.date()):
+                engine = MetricEngine(store)
+                for name, share in (
+                    ("followups_contacted", "contacted_on_time"),
+                    ("followup_renewal_rate", "renewed_after_followup"),
+                ):
+                    yearly = engine.compute(name, grain="year")
+                    n = int(yearly["n"].sum()) if not yearly.empty else 0
+                    successes = int(yearly["successes"].sum()) if n else 0
+                    assert figures[f"{share}_n"] == n
+                    assert figures[f"{share}_share"] == (successes / n if n else None)
+            assert figures["contacted_on_time_n"] == (2 if days else 0)
+        since = api.summary(store, since=NOW + dt.timedelta(hours=1), now=NOW + dt.timedelta(days=3))
+        assert since["opened"] == since["contacted_on_time_n"] == since["renewed_after_followup_n"] == 0
+    finally:
+        store.close()
+
+
 def test_unknown_task_is_a_clear_error(company: Project) -> None:
     store = company.store()
     try:

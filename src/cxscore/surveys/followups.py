@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from cxscore.errors import FollowupError
 from cxscore.model.surveys import FOLLOWUP_OUTCOMES
 from cxscore.store import Store
 from cxscore.surveys.definition import FollowUpRule, Survey
 from cxscore.surveys.dialect import SHA256_HEX, changed_rows, exclusive, require_engine
+
+if TYPE_CHECKING:
+    from cxscore.metrics import Catalog
 
 __all__ = [
     "Followup",
@@ -276,56 +280,75 @@ _SECONDS_TO_CONTACT = "extract(epoch FROM (first_contact_at - opened_at))"
 
 
 def summary(store: Store, *, since: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """The loop's figures over the tasks opened since `since`, by the same rules as the built-in metrics
-    `followups_contacted` and `followup_renewal_rate` (each share with its n and 95% Wilson interval):
-    how many tasks, how many contacted, the share contacted by the due time of the tasks whose due day
-    has ended (not-needed ones left out), median and 90th percentile hours to first contact, overdue,
-    outcomes, and the renewal of the contract term in force when each task was opened, once known."""
+    """The loop's figures over the tasks opened since `since`, as of `now`: how many tasks, how many
+    contacted, median and 90th percentile hours to first contact, overdue, outcomes, and two shares
+    (each with its n and 95% Wilson interval) computed by the metric engine from the built-in metrics
+    themselves, so they cannot drift from them: `followups_contacted` (contacted by the due time, over
+    the tasks whose due day has ended, not-needed ones left out) and `followup_renewal_rate` (the renewal
+    of the contract term in force when each task was opened, once known)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    today = now.date()
     where, params = ("WHERE opened_at >= ?", [since]) if since else ("", [])
     row = store.execute(
         f"SELECT count(*), count(first_contact_at), "
         f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
         f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {_SECONDS_TO_CONTACT}) / 3600.0, "
-        "count(CASE WHEN status = 'open' AND first_contact_at IS NULL AND due_at < ? THEN 1 END), "
-        f"count(CASE WHEN {_DUE_COUNTED} THEN 1 END), "
-        f"count(CASE WHEN {_DUE_COUNTED} AND first_contact_at <= due_at THEN 1 END) "
+        "count(CASE WHEN status = 'open' AND first_contact_at IS NULL AND due_at < ? THEN 1 END) "
         f"FROM followups {where}",
-        [now, today, today, *params],
+        [now, *params],
     ).fetchone()
-    opened, contacted, median_hours, p90_hours, overdue, due, on_time = row
+    opened, contacted, median_hours, p90_hours, overdue = row
     outcomes = dict(
         store.execute(
             f"SELECT coalesce(outcome, 'open'), count(*) FROM followups {where} GROUP BY 1 ORDER BY 1", params
         ).fetchall()
     )
-    terms, renewed = store.execute(
-        "SELECT count(*), "
-        "count(CASE WHEN renewal_outcome IN ('renewed', 'expanded', 'contracted') THEN 1 END) "
-        "FROM (SELECT k.renewal_outcome, row_number() OVER (PARTITION BY f.followup_id "
-        "ORDER BY k.end_date, k.contract_id) AS term FROM followups f JOIN contracts k "
-        "ON k.account_id = f.account_id AND k.kind IN ('new_business', 'renewal') "
-        "AND k.start_date <= CAST(f.opened_at AS DATE) AND k.end_date >= CAST(f.opened_at AS DATE) "
-        f"{'WHERE f.opened_at >= ?' if since else ''}) t "
-        "WHERE term = 1 AND renewal_outcome IS NOT NULL AND renewal_outcome <> 'pending'",
-        params,
-    ).fetchone()
+    on_time, renewed = _metric_counts(store, ("followups_contacted", "followup_renewal_rate"), since, now)
     return {
         "opened": int(opened),
         "contacted": int(contacted),
         "contacted_share": (contacted / opened) if opened else None,
-        **_share("contacted_on_time", int(on_time), int(due)),
+        **_share("contacted_on_time", *on_time),
         "hours_to_first_contact_median": None if median_hours is None else float(median_hours),
         "hours_to_first_contact_p90": None if p90_hours is None else float(p90_hours),
         "overdue": int(overdue),
         "outcomes": {str(k): int(v) for k, v in outcomes.items()},
-        **_share("renewed_after_followup", int(renewed), int(terms)),
+        **_share("renewed_after_followup", *renewed),
     }
 
 
-#: Tasks that count for "contacted in time": their due day has ended and they were not closed as not needed.
-_DUE_COUNTED = "CAST(due_at AS DATE) < ? AND (outcome IS NULL OR outcome <> 'not_needed')"
+def _metric_counts(
+    store: Store, names: Iterable[str], since: datetime | None, now: datetime
+) -> list[tuple[int, int]]:
+    """(successes, n) of each built-in share metric for the whole company over the tasks opened since
+    `since`, with the views as of `now`'s day: the engine's yearly statistics, added up."""
+    from cxscore.metrics import MetricEngine
+    from cxscore.metrics.definition import AllOf, Comparison
+    from cxscore.metrics.views import as_of
+
+    catalog = _builtin_metrics()
+    found = []
+    with as_of(now.date()):
+        engine = MetricEngine(store, catalog)  # made here: the views it compiles are as of that day
+        for name in names:
+            metric = catalog.get(name)
+            if since is not None:
+                here = metric.facts.location
+                recent = (Comparison(metric.facts.time, "ge", since, here),)
+                kept = (metric.facts.filters,) if metric.facts.filters is not None else ()
+                facts = replace(metric.facts, filters=AllOf((*kept, *recent), here))
+                metric = replace(metric, facts=facts)
+            yearly = engine.compute(metric, grain="year")
+            counted = (0, 0) if yearly.empty else (int(yearly["successes"].sum()), int(yearly["n"].sum()))
+            found.append(counted)
+    return found
+
+
+@cache
+def _builtin_metrics() -> Catalog:
+    """The built-in metric definitions, read and validated once per process (they ship with cxscore)."""
+    from cxscore.metrics import load_catalog
+
+    return load_catalog()
 
 
 def _share(name: str, successes: int, n: int) -> dict[str, Any]:
