@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cxscore.errors import ImportFileError, MappingError
+from cxscore.errors import ImportFileError, LoadError, MappingError
 from cxscore.ingest import ImportOptions, import_files
 from cxscore.store import Store
 
@@ -135,3 +135,17 @@ def test_a_bad_file_leaves_the_store_unchanged(store: Store, tmp_path: Path) -> 
         import_files(store, "products", [good, broken])
     assert store.count("products") == 0
     assert store.count("_imports") == 0
+
+
+def test_a_nul_character_is_stored_on_duckdb_and_refused_whole_on_postgres(
+    store: Store, tmp_path: Path, engine: str
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"product_id,name\natlas,At\x00las\nnova,Nova\n")
+    if engine == "duckdb":
+        assert import_files(store, "products", [path]).inserted == 2
+        return
+    # PostgreSQL text cannot hold NUL: the import stops, names the record, and stores nothing.
+    with pytest.raises(LoadError, match=rf"{path} record 1 has a NUL character \(\\0\) in name"):
+        import_files(store, "products", [path])
+    assert (store.count("products"), store.count("_imports")) == (0, 0)

@@ -14,14 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pyarrow as pa
 
+from cxscore.errors import LoadError
 from cxscore.ingest.quarantine import REJECTED
 from cxscore.ingest.scratch import scratch
 from cxscore.ingest.sql import ident, literal
 from cxscore.ingest.target import OPEN_QUARANTINE, Target, workspace_session
 from cxscore.ingest.upsert import GOOD, Changes
-from cxscore.model import Table
+from cxscore.model import Kind, Table
 from cxscore.store import Store
 from cxscore.store.engine_postgres import COPY_BATCH_ROWS, PostgresEngine
 
@@ -89,7 +91,10 @@ class PostgresTarget(Target):
     def upsert(self, work: Store, table: Table, present: set[str]) -> Changes:
         columns = [c for c in table.column_names if c in present]
         select = f"SELECT {', '.join(ident(c) for c in columns)} FROM {GOOD}"
-        good = self._stored = self._upload(work, select, _GOOD, table.name)
+        try:
+            good = self._stored = self._upload(work, select, _GOOD, table.name)
+        except psycopg.errors.CharacterNotInRepertoire:
+            raise LoadError(_nul_message(work, table, columns)) from None
         if not good:
             return Changes(inserted=0, updated=0, unchanged=0)
         target, q = self._q(table.name), self._q
@@ -134,6 +139,22 @@ class PostgresTarget(Target):
         # Temporary tables have no statistics until analysed; without them the merge plans badly.
         self.store.execute(f"ANALYZE {name}")
         return rows
+
+
+def _nul_message(work: Store, table: Table, columns: list[str]) -> str:
+    """Say which accepted row holds a NUL character, which PostgreSQL text cannot store."""
+    texts = [c.name for c in table.columns if c.name in columns and c.kind is Kind.STRING]
+    found = " OR ".join(f"contains({ident(c)}, chr(0))" for c in texts) or "FALSE"
+    values = ", ".join(ident(c) for c in texts) or "NULL"
+    row = work.execute(f"SELECT _file, _line, {values} FROM {GOOD} WHERE {found} LIMIT 1").fetchone()
+    where = "a value has a NUL character (\\0)"
+    if row:
+        column = next(c for c, v in zip(texts, row[2:], strict=False) if v and "\0" in v)
+        where = f"{row[0]} record {row[1]} has a NUL character (\\0) in {column}"
+    return (
+        f"Cannot import into {table.name} on PostgreSQL: {where}, which PostgreSQL text cannot hold. "
+        "Remove it from the file and import again (nothing was stored)."
+    )
 
 
 def _to_workspace(work: Store, name: str, rows: pa.Table) -> None:
