@@ -72,6 +72,11 @@ def _run(store: Store, expr: ir.Table) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def _flag(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where `condition` holds, else 0: PostgreSQL cannot cast a boolean to bigint or double."""
+    return condition.ifelse(1, 0)
+
+
 def _year(at: ir.Value) -> ir.Value:
     """The calendar year of a timestamp: people are compared with their team in the same year, since a
     team that changes over the years (it improves, a release breaks) would otherwise make its newcomers
@@ -98,7 +103,7 @@ def selective_invitations(store: Store, settings: Settings) -> pd.DataFrame:
     invitations = store.table("invitations")
     invited = invitations.filter(invitations.case_id.notnull()).select(_invited_case="case_id").distinct()
     joined = cases.left_join(invited, cases.case_id == invited._invited_case)
-    joined = joined.mutate(_inv=joined._invited_case.notnull().cast("int64"), _bad=joined._poor.cast("int64"))
+    joined = joined.mutate(_inv=_flag(joined._invited_case.notnull()), _bad=_flag(joined._poor))
     per = joined.group_by(
         person=joined.agent_id, team=joined.team_id, year=_year(joined.closed_at)
     ).aggregate(
@@ -151,7 +156,7 @@ def response_rates(store: Store, settings: Settings) -> pd.DataFrame:
         responses.filter(responses.invitation_id.notnull()).select(_answered="invitation_id").distinct()
     )
     joined = invitations.left_join(answered, invitations.invitation_id == answered._answered)
-    joined = joined.mutate(_y=joined._answered.notnull().cast("float64"))
+    joined = joined.mutate(_y=_flag(joined._answered.notnull()).cast("float64"))
     keys = {
         "person": joined.credited_person_id,
         "team": joined.credited_team_id,
@@ -203,7 +208,7 @@ def score_distributions(store: Store, settings: Settings) -> pd.DataFrame:
         scored = responses.filter(
             responses[scale].notnull() & responses.person_id.notnull() & responses.case_id.notnull()
         )
-        scored = scored.mutate(_y=scored[scale].cast("float64"), _top=(scored[scale] >= top).cast("int64"))
+        scored = scored.mutate(_y=scored[scale].cast("float64"), _top=_flag(scored[scale] >= top))
         keys = {
             "person": scored.person_id,
             "team": scored.team_id,
@@ -265,7 +270,7 @@ def late_reassignments(store: Store, settings: Settings) -> pd.DataFrame:
             | (ordered._next_at >= ordered.resolved_at)
         )
     )
-    ordered = ordered.mutate(_late=late.fill_null(False).cast("int64"))
+    ordered = ordered.mutate(_late=_flag(late.fill_null(False)))
     per = ordered.group_by(
         person=ordered.person_id, team=ordered.team_id, year=_year(ordered.closed_at)
     ).aggregate(held=ordered.case_id.nunique(), handed=ordered._late.sum())
@@ -284,7 +289,7 @@ def late_reassignments(store: Store, settings: Settings) -> pd.DataFrame:
 def reopens(store: Store, settings: Settings) -> pd.DataFrame:
     """Per agent: the share of their closed cases that were reopened (closing early stops a clock)."""
     cases = _cases(store, settings)
-    cases = cases.mutate(_reopened=(cases.reopen_count.fill_null(0) > 0).cast("int64"))
+    cases = cases.mutate(_reopened=_flag(cases.reopen_count.fill_null(0) > 0))
     per = cases.group_by(person=cases.agent_id, team=cases.team_id, year=_year(cases.closed_at)).aggregate(
         cases=cases.count(), reopened=cases._reopened.sum()
     )
@@ -322,7 +327,7 @@ def promoters_who_churn(store: Store, settings: Settings) -> pd.DataFrame:
         team=joined.team_id,
         year=_year(joined.responded_at),
         account=joined.account_id,
-    ).aggregate(_churn=joined._account.notnull().cast("int64").max())
+    ).aggregate(_churn=_flag(joined._account.notnull()).max())
     per = per_account.group_by("person", "team", "year").aggregate(
         accounts=per_account.count(), churned=per_account._churn.sum()
     )

@@ -225,7 +225,8 @@ def nps_gap(payroll: Payroll, year: int) -> float | None:
         ],
     )
     category = ibis.cases((joined.nps >= 9, "promoter"), (joined.nps <= 6, "detractor"), else_="passive")
-    kept = (joined.renewal_outcome != "churned").cast("float64")
+    # 1.0 or 0.0 by a CASE, not a cast: PostgreSQL cannot cast a boolean to double precision.
+    kept = (joined.renewal_outcome != "churned").ifelse(1.0, 0.0)
     rates = (
         joined.mutate(category=category, kept=kept)
         .group_by("category")
