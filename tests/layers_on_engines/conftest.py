@@ -48,12 +48,32 @@ def postgres_demo(
     """The same company in a PostgreSQL database, behind a project folder with the same configuration."""
     database = postgres_server.create_database()
     url = postgres_server.url(database)
-    copy_store(duckdb_demo, Store.postgres(url))
+    target = Store.postgres(url)
+    try:
+        copy_store(duckdb_demo, target)
+    finally:
+        target.close()
     root = tmp_path_factory.mktemp("layers-postgres") / "company"
     project = project_on(duckdb_demo, root, url)
     assert project.store_settings.engine == "postgres"
     yield project
     postgres_server.drop_database(database)
+
+
+@pytest.fixture(scope="session")
+def spark_demo(duckdb_demo: Project, spark_databases: Any) -> Iterator[Store]:
+    """The same company in a Spark database of the run's session (Parquet folders), as an open store.
+
+    Not a project folder: a `spark://` store URL would open (and, on closing, stop) a session of its own.
+    """
+    session, database, folder = spark_databases.new()
+    store = Store.spark(session, database=database, path=str(folder))
+    try:
+        copy_store(duckdb_demo, store)
+        yield store
+    finally:
+        store.close()
+        spark_databases.drop(database, folder)
 
 
 def copy_store(source: Project, target: Store) -> dict[str, int]:
@@ -66,7 +86,6 @@ def copy_store(source: Project, target: Store) -> dict[str, int]:
         return copied
     finally:
         opened.close()
-        target.close()
 
 
 def project_on(source: Project, root: Path, url: str) -> Project:
