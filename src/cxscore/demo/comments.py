@@ -1,7 +1,8 @@
 """Short English verbatims, grouped by the driver they speak of (slow response, defect, billing error...).
 
 A response's comment is drawn from the group its own drivers point to, so text analysis later finds the
-same causes as the numbers.
+same causes as the numbers. Each generator picks groups that fit its survey (an invoice answer speaks of
+the invoice) and the answer's score (a complaint only with a low score, praise only with a high one).
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import numpy as np
 
 from cxscore.demo.calendar import Ints
 
-__all__ = ["GROUPS", "LABELS", "comment_codes", "group"]
+__all__ = ["GROUPS", "LABELS", "UNHAPPY", "comment_codes", "group"]
+
+#: The latent score under which a CSAT answer is 1-3 (see `feedback.csat_scale`): the customer complains.
+UNHAPPY = 0.15
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "defect": (
@@ -49,6 +53,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "Excellent service as always.",
     ),
     "neutral": ("Fine.", "OK, issue solved.", "Did the job.", "Average experience."),
+    "relationship_neutral": ("Does what we need.", "A solid product, nothing special."),
     "billing_error": (
         "The first invoice had the wrong amount.",
         "We were billed twice and it took weeks to sort out.",
@@ -59,12 +64,19 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "Delivery was late and the box was damaged.",
         "Provisioning took much longer than promised.",
     ),
-    "smooth": (
-        "Smooth order and delivery, well packed.",
-        "Everything arrived on time, great onboarding.",
-        "Clear and correct invoice, thank you.",
-        "Ordering was quick and simple.",
+    "invoice_unclear": (
+        "The invoice was hard to read.",
+        "Could not match the invoice to our purchase order.",
     ),
+    "invoice_fixed": ("A mistake on the invoice, but you fixed it quickly.",),
+    "invoice_good": ("Clear and correct invoice, thank you.", "The invoice was easy to read and on time."),
+    "setup_trouble": ("Set-up took several calls to get right.", "The licence keys did not work at first."),
+    "late_but_fine": ("Arrived a few days late, but the set-up went well.",),
+    "delivery_good": (
+        "Smooth delivery and set-up, well packed.",
+        "Everything arrived on time, great onboarding.",
+    ),
+    "order_good": ("Ordering was quick and simple.", "Clear quote and a simple contract."),
     "relationship_good": (
         "Great product and a team that listens.",
         "Atlas is central to our operations; we recommend it.",

@@ -140,12 +140,16 @@ class Feedback:
     responses: int = 0
 
     def define_surveys(self) -> None:
-        """Write the surveys, their questions, the touchpoints and the teams behind them."""
+        """Write the surveys, their questions, the touchpoints and the teams behind them.
+
+        The surveys ran in the company's survey tool and came in with the imported history (the project has
+        no survey files, so cxscore sends none of them): their source is `import`, not `cxscore`.
+        """
         w = self.writer
         w.write("surveys", {
             "survey_id": list(SURVEYS), "name": [s[0] for s in SURVEYS.values()],
             "kind": [s[1] for s in SURVEYS.values()], "trigger": [s[2] for s in SURVEYS.values()],
-            "source": ["cxscore"] * len(SURVEYS),
+            "source": ["import"] * len(SURVEYS),
         })  # fmt: skip
         rows = [(s, q[0], i + 1, q[1], q[2]) for s, v in SURVEYS.items() for i, q in enumerate(v[3])]
         w.write("survey_questions", dict(zip(("survey_id", "question_id", "position", "kind", "text"),

@@ -10,6 +10,7 @@ import numpy as np
 
 from cxscore.demo import comments
 from cxscore.demo.calendar import DAY, FIRST_DAY, Ints, office_hours
+from cxscore.demo.comments import UNHAPPY
 from cxscore.demo.contracts import Contracts
 from cxscore.demo.customers import Customers
 from cxscore.demo.feedback import Feedback, Invitations
@@ -35,14 +36,15 @@ def build_journey(
     sent = office_hours(rng, deals.booked + 1)
     z = 1.1 + rng.normal(0, 1, n)
     team = org.person_team(deals.person, sent // DAY)
-    group = np.where(z > 0.15, g("smooth"), g("effort"))
+    group = np.where(z > UNHAPPY, g("order_good"), g("effort"))
     _send(rng, customers, feedback, "order-csat", "order", deals.account, sent, deals.person, team, z, group)
     # delivery and set-up: a team effort of purchasing, provisioning and logistics
     took = rng.lognormal(np.log(8), 0.45, n)
     late = took > 14
     sent = office_hours(rng, deals.start + took.astype(np.int64))
     z = 1.2 - 1.4 * late + rng.normal(0, 1, n)
-    team, group = np.full(n, team_code("T-LOGISTICS")), np.where(late, g("late_delivery"), g("smooth"))
+    team = np.full(n, team_code("T-LOGISTICS"))
+    group = _fitting(z, late, g("late_delivery"), g("setup_trouble"), g("late_but_fine"), g("delivery_good"))
     _send(
         rng,
         customers,
@@ -61,9 +63,11 @@ def build_journey(
     wrong = rng.random(len(new)) < 1 / 16
     sent = office_hours(rng, deals.start[new] + 30)
     z = 1.2 - 1.6 * wrong + rng.normal(0, 1, len(new))
+    group = _fitting(
+        z, wrong, g("billing_error"), g("invoice_unclear"), g("invoice_fixed"), g("invoice_good")
+    )
     _send(rng, customers, feedback, "invoice-csat", "first_invoice", deals.account[new], sent,
-          np.full(len(new), -1), np.full(len(new), team_code("T-BILLING")), z,
-          np.where(wrong, g("billing_error"), g("smooth")))  # fmt: skip
+          np.full(len(new), -1), np.full(len(new), team_code("T-BILLING")), z, group)  # fmt: skip
     _upgrades(rng, org, customers, products, feedback)
 
 
@@ -79,9 +83,22 @@ def _upgrades(
     bad = version == DEFECTIVE
     z = 1.0 - 1.0 * bad + rng.normal(0, 1, len(account))
     g = comments.group
-    group = np.where(bad, g("defect"), np.where(z < 0.15, g("upgrade_bad"), g("upgrade_good")))
+    group = np.where(z <= UNHAPPY, np.where(bad, g("defect"), g("upgrade_bad")), g("upgrade_good"))
     _send(rng, customers, feedback, "upgrade-csat", "upgrade", account, sent, pm,
           np.full(len(account), team_code("T-PRODUCT")), z, group, product)  # fmt: skip
+
+
+def _fitting(z: np.ndarray, cause: np.ndarray, *groups: int) -> Ints:
+    """A comment group that fits both the cause and the score: groups are (the cause, unhappy), (no cause,
+    unhappy), (the cause, happy) and (no cause, happy); unhappy is a CSAT of 1-3.
+
+    >>> _fitting(np.array([-1.0, -1.0, 2.0, 2.0]), np.array([True, False, True, False]), 7, 8, 9, 10).tolist()
+    [7, 8, 9, 10]
+    """
+    unhappy = z <= UNHAPPY
+    return np.select(
+        [unhappy & cause, unhappy, cause], [groups[0], groups[1], groups[2]], default=groups[3]
+    ).astype(np.int64)
 
 
 def _send(

@@ -77,7 +77,7 @@ def _wave(
     )
     g = comments.group
     unhappy = np.select([defect, neglected], [g("defect"), g("neglected")], default=g("price"))
-    group = np.where(z < -0.2, unhappy, np.where(z > 0.8, g("relationship_good"), g("neutral")))
+    group = np.where(z < -0.2, unhappy, np.where(z > 0.8, g("relationship_good"), g("relationship_neutral")))
     feedback.send(rng, Invitations(
         survey="relationship-nps", account=account, contact=contact, sent=sent, person=owner, team=team, z=z,
         comments=comments.comment_codes(rng, group, 0.35), respond=0.58, anonymous=0.08,
