@@ -64,7 +64,8 @@ def postgres_demo(
 def spark_demo(duckdb_demo: Project, spark_databases: Any) -> Iterator[Store]:
     """The same company in a Spark database of the run's session (Parquet folders), as an open store.
 
-    Not a project folder: a `spark://` store URL would open (and, on closing, stop) a session of its own.
+    Not a project folder: a store opened from a `spark://` URL gets the run's session back from
+    `getOrCreate()` and, when closed, stops it.
     """
     session, database, folder = spark_databases.new()
     store = Store.spark(session, database=database, path=str(folder))
