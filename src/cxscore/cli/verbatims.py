@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cxscore.cli.common import ProjectOption, console, find_project, user_errors
 from cxscore.cli.diagnose import Output
+
+if TYPE_CHECKING:
+    from cxscore.store import Project
 
 
 def verbatims(
@@ -38,23 +42,40 @@ def verbatims(
     from cxscore.diagnose import read_verbatims_csv
     from cxscore.diagnose import verbatims as analyse
 
+    names: dict[str, str] = {}
     with user_errors():
         if csv is not None:
             report = read_verbatims_csv(
                 csv, text_column, touchpoint_column, nps_column, csat_column, topics=topics, language=language
             )
         else:
-            report = analyse(
-                scope=scope,
-                period=period,
-                topics=topics,
-                language=language,
-                project=find_project(project).root,
-            )
+            found = find_project(project)
+            report = analyse(scope=scope, period=period, topics=topics, language=language, project=found.root)
+            if output is Output.table:
+                names = _team_names(found)
     if output is Output.json:
         typer.echo(json.dumps(report.to_dict(comments=comments), indent=2, default=str))
         return
-    _print_verbatims(report)
+    _print_verbatims(report, names)
+
+
+def _team_names(project: Project) -> dict[str, str]:
+    """Team id -> name from the project's teams table, for the tables people read."""
+    store = project.store()
+    try:
+        teams = store.table("teams").select("team_id", "name").execute()
+    finally:
+        store.close()
+    return {str(i): str(n) for i, n in zip(teams["team_id"], teams["name"], strict=True) if n is not None}
+
+
+def _teams(ids: tuple[str, ...], names: dict[str, str]) -> str:
+    """Teams by name with their id, which --scope team:ID takes; an id without a name stays as it is.
+
+    >>> _teams(("T-SUP", "T-X"), {"T-SUP": "Customer Support"})
+    'Customer Support (T-SUP), T-X'
+    """
+    return ", ".join(f"{names[t]} ({t})" if t in names else t for t in ids)
 
 
 def _scores(scores: tuple[object, ...]) -> str:
@@ -72,7 +93,7 @@ def _short(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _print_verbatims(report: object) -> None:
+def _print_verbatims(report: object, names: dict[str, str]) -> None:
     from rich.table import Table as RichTable
 
     from cxscore.diagnose import VerbatimReport
@@ -92,7 +113,7 @@ def _print_verbatims(report: object) -> None:
             feel,
             _scores(t.scores),
             points,
-            ", ".join(t.teams),
+            _teams(t.teams, names),
             _short(t.examples[0]) if t.examples else "",
         )
     console.print(table)
@@ -100,7 +121,7 @@ def _print_verbatims(report: object) -> None:
         views = RichTable("touchpoint", "comments", "sentiment", "scores", "teams", title="Touchpoints")
         for v in report.touchpoints:
             feel = "-" if v.sentiment is None else f"{v.sentiment:+.2f}"
-            views.add_row(v.touchpoint, f"{v.comments:,}", feel, _scores(v.scores), ", ".join(v.teams))
+            views.add_row(v.touchpoint, f"{v.comments:,}", feel, _scores(v.scores), _teams(v.teams, names))
         console.print(views)
     for note in report.notes:
         console.print(f"Note: {note}")
