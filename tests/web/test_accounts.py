@@ -6,13 +6,14 @@ import datetime as dt
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from cxscore.errors import AccountError
-from cxscore.store import Store
+from cxscore.store import Project, Store
 from cxscore.web.accounts import Accounts, create_tables
 
 
@@ -158,10 +159,75 @@ def test_sign_ins_failures_and_sign_outs_are_in_the_audit_log(server: Any, clien
         ]
     )
     assert "a password nobody has" not in answer.text and "correct horse" not in answer.text
+    newest_first = [action for who, action, _, _ in log if who == "sam"]
+    assert newest_first == ["sign out", "sign in", "sign-in failed"]
     page = clients["admin"].get("/admin/audit").text
     assert f"<td>{ghost}</td><td>sign-in failed</td>" in page and "<td>sign out</td>" in page
+    assert page.index("<td>sam</td><td>sign out</td>") < page.index("<td>sam</td><td>sign in</td>")
     sheet = clients["admin"].get("/admin/audit?format=csv").text
     assert "'=HYPERLINK" in sheet and "\n=HYPERLINK" not in sheet and ",=HYPERLINK" not in sheet
+    assert sheet.index("sam,sign out,") < sheet.index("sam,sign in,")
+
+
+@pytest.fixture(
+    params=[pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
+)
+def web_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A store with the web app's tables on each engine the web app runs on: in-memory DuckDB, and a new
+    database on the run's PostgreSQL server."""
+    if request.param == "duckdb":
+        store = Store.duckdb()
+        create_tables(store)
+        yield store
+        store.close()
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    store = Store.postgres(server.url(database))
+    create_tables(store)
+    yield store
+    store.close()
+    server.drop_database(database)
+
+
+def test_entries_of_the_same_second_come_back_in_the_order_written(web_store: Store) -> None:
+    accounts = Accounts(web_store)
+    for i in range(30):
+        accounts.audit("sam", "sign in" if i % 2 == 0 else "sign out", "sam", f"entry {i}")
+    entries = accounts.audit_entries()
+    assert [e["detail"] for e in entries] == [f"entry {i}" for i in reversed(range(30))]
+    seconds = [e["occurred_at"] for e in entries]
+    assert len(set(seconds)) < len(seconds)  # some did share a second (30 writes take milliseconds)
+
+
+def test_an_older_store_numbers_its_new_audit_entries_after_its_old_ones(project: Project) -> None:
+    store = project.store()
+    store.execute("ALTER TABLE _audit_log DROP COLUMN seq")
+    store.execute(
+        "INSERT INTO _audit_log (occurred_at, username, action, subject, detail) "
+        "VALUES (TIMESTAMP '2025-03-01 10:15:00', 'ada', 'view payouts', 'P-00044', 'before the upgrade')"
+    )
+    store.execute("UPDATE _cxscore_meta SET value = '4' WHERE key = 'schema_version'")
+    store.close()
+    store = project.store()
+    try:
+        assert store.schema_version() == 5 and "seq" in store.con.get_schema("_audit_log").names
+        accounts = Accounts(store)
+        accounts.audit("sam", "sign in", "sam", "after")
+        accounts.audit("sam", "sign out", "sam", "after")
+        entries = accounts.audit_entries()
+        assert [(e["action"], e["detail"]) for e in entries] == [
+            ("sign out", "after"),
+            ("sign in", "after"),
+            ("view payouts", "before the upgrade"),
+        ]
+        assert store.execute("SELECT seq FROM _audit_log ORDER BY seq NULLS FIRST").fetchall() == [
+            (None,),
+            (1,),
+            (2,),
+        ]
+    finally:
+        store.close()
 
 
 def test_api_tokens_act_as_their_account_and_nothing_more(server: Any, clients: dict[str, Any]) -> None:

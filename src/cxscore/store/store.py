@@ -34,7 +34,7 @@ __all__ = ["ALL_TABLES", "SCHEMA_VERSION", "Store", "ibis_schema"]
 
 #: Version of the store schema this cxscore writes. Bump it with every schema change and describe the
 #: change in `_CHANGES`; additive changes (new tables, new nullable columns) are applied automatically.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _CHANGES: dict[int, str] = {
     1: "initial schema",
@@ -42,6 +42,7 @@ _CHANGES: dict[int, str] = {
     "web accounts, sessions, API tokens and the audit log",
     3: "invitations.answered_anonymously, so that anonymous answers count in the response rate",
     4: "on PostgreSQL, an index on each table's key (imports, webhooks and survey pages look rows up by it)",
+    5: "_audit_log.seq, the order entries were written in (occurred_at is to the second)",
 }
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}

@@ -378,19 +378,21 @@ class Accounts:
     # -- audit ---------------------------------------------------------------------------------------
 
     def audit(self, username: str, action: str, subject: str | None, detail: str) -> None:
-        """Write who did what to whose data, and when."""
+        """Write who did what to whose data, and when; numbered one more than the last entry, so that
+        entries of the same second (a sign-in and the sign-out after it) keep the order they happened in."""
         with self._lock:
             self.store.execute(
-                "INSERT INTO _audit_log (occurred_at, username, action, subject, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO _audit_log (occurred_at, username, action, subject, detail, seq) "
+                "SELECT ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM _audit_log",
                 [_now(), username, action, subject, detail],
             )
 
     def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The newest `limit` entries, newest first: by time, then within a second by the order written."""
         with self._lock:
             rows = self.store.execute(
                 "SELECT occurred_at, username, action, subject, detail FROM _audit_log "
-                "ORDER BY occurred_at DESC LIMIT ?",
+                "ORDER BY occurred_at DESC, seq DESC NULLS LAST LIMIT ?",
                 [limit],
             ).fetchall()
         names = ("occurred_at", "username", "action", "subject", "detail")

@@ -82,6 +82,13 @@ AUDIT_LOG = Table(
             "The request (path and format), or how one signed in and from where, or why a sign-in failed.",
             "/payouts?period=2025 (html)",
         ),
+        Column(
+            "seq",
+            Kind.INTEGER,
+            "The entry's number, one more than the last (the order written, which `occurred_at`, to the "
+            "second, cannot tell within a second); empty for entries written before schema version 5.",
+            "1041",
+        ),
     ),
     key=(),
 )
