@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -149,3 +150,17 @@ def test_a_nul_character_is_stored_on_duckdb_and_refused_whole_on_postgres(
     with pytest.raises(LoadError, match=rf"{path} record 1 has a NUL character \(\\0\) in name"):
         import_files(store, "products", [path])
     assert (store.count("products"), store.count("_imports")) == (0, 0)
+
+
+@pytest.mark.spark
+def test_a_spark_store_is_refused_with_the_way_out(spark_databases: Any, tmp_path: Path) -> None:
+    session, database, folder = spark_databases.new()
+    store = Store.spark(session, database=database, path=str(folder))
+    path = tmp_path / "p.csv"
+    path.write_text("product_id,name\natlas,Atlas\n", encoding="utf-8")
+    try:
+        with pytest.raises(LoadError, match=r"spark has none\. Import into a DuckDB or PostgreSQL store"):
+            import_files(store, "products", [path])
+    finally:
+        store.close()
+        spark_databases.drop(database, folder)
