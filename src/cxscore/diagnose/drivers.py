@@ -206,30 +206,30 @@ def _analyse(
     min_level_n: int,
     seed: int,
 ) -> KeyDrivers:
-    facts, candidates = driver_facts(store, metric, scope, start, end)
-    candidates = _restricted(candidates, only)
-    candidates = _without_own_measure(metric, candidates)
-    if not only and any(d.name == "version" for d in candidates):
-        # A version names its product ("atlas 3.2"): both would split one effect between them.
-        candidates = tuple(d for d in candidates if d.name != "product")
-    target = _Outcome(metric.name, metric.aggregation.value, metric.direction.value, str(scope))
-    notes: list[str] = []
-    total, candidates = _complete_numerics(store, facts, candidates, notes)
-    _check_enough(target, total, "facts")
-    numerics = [d.name for d in candidates if d.kind == "numeric"]
-    used = facts
-    for name in numerics:
-        used = used.filter(used[name].notnull())
-    categorical = [d for d in candidates if d.kind == "categorical"]
-    used = used.mutate(**{d.name: used[d.name].cast("string").fill_null(NO_VALUE) for d in categorical})
-    cells = _cells(store, used, [d.name for d in categorical], numerics)
+    with driver_facts(store, metric, scope, start, end) as (facts, candidates):
+        candidates = _restricted(candidates, only)
+        candidates = _without_own_measure(metric, candidates)
+        if not only and any(d.name == "version" for d in candidates):
+            # A version names its product ("atlas 3.2"): both would split one effect between them.
+            candidates = tuple(d for d in candidates if d.name != "product")
+        target = _Outcome(metric.name, metric.aggregation.value, metric.direction.value, str(scope))
+        notes: list[str] = []
+        total, candidates = _complete_numerics(store, facts, candidates, notes)
+        _check_enough(target, total, "facts")
+        numerics = [d.name for d in candidates if d.kind == "numeric"]
+        used = facts
+        for name in numerics:
+            used = used.filter(used[name].notnull())
+        categorical = [d for d in candidates if d.kind == "categorical"]
+        used = used.mutate(**{d.name: used[d.name].cast("string").fill_null(NO_VALUE) for d in categorical})
+        cells = _cells(store, used, [d.name for d in categorical], numerics)
 
-    def sample(kept: tuple[Driver, ...]) -> pd.DataFrame:
-        return _sample(store, used, facts, kept, sample_size, seed, int(cells["n"].sum()))
+        def sample(kept: tuple[Driver, ...]) -> pd.DataFrame:
+            return _sample(store, used, facts, kept, sample_size, seed, int(cells["n"].sum()))
 
-    return _model(
-        target, start, end, cells, candidates, total, sample, notes, level, resamples, min_level_n, seed
-    )
+        return _model(
+            target, start, end, cells, candidates, total, sample, notes, level, resamples, min_level_n, seed
+        )
 
 
 def _model(

@@ -9,6 +9,8 @@ version, category, channel, priority, first-response and resolution times, trans
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -82,17 +84,39 @@ _PERSON_DRIVERS = (
 )
 
 
+@contextmanager
 def driver_facts(
     store: Store, metric: Metric, scope: Scope, start: dt.date | None, end: dt.date | None
-) -> tuple[ir.Table, tuple[Driver, ...]]:
-    """The metric's facts in `scope` and `start..end`, one row each, with OUTCOME and candidate drivers."""
+) -> Iterator[tuple[ir.Table, tuple[Driver, ...]]]:
+    """The metric's facts in `scope` and `start..end`, one row each, with OUTCOME and candidate drivers.
+
+    A context: the facts in scope are computed once into a temporary table, dropped when it ends.
+    PostgreSQL cannot estimate the metric's period filter (a timestamp cast to a date) and, expecting a
+    handful of facts, joined the case and account context by nested loops: 9 minutes for the drivers of
+    CSAT in a year of the medium demo, 13 s from the temporary table (DuckDB: 18 s).
+    """
     declared = source_table(metric.facts.source)
     assert declared is not None  # the catalogue validated it
     if len(declared.key) != 1:
         raise DiagnosisError(f"Metric '{metric.name}': drivers need a source with a one-column key.")
     key = declared.key[0]
-    facts = _scoped(store, metric, scope, key, start, end)
-    facts = facts.mutate(**{OUTCOME: _outcome(metric, facts)}).select(key, OUTCOME, "_at", "_person", "_team")
+    scoped = _scoped(store, metric, scope, key, start, end)
+    # Ibis 12's PySpark backend caches without registering in-memory tables (the team closure) first.
+    store.con._register_in_memory_tables(scoped)
+    kept = scoped.cache()
+    try:
+        yield _described(store, metric, kept, key)
+    finally:
+        kept.release()
+
+
+def _described(
+    store: Store, metric: Metric, scoped: ir.Table, key: str
+) -> tuple[ir.Table, tuple[Driver, ...]]:
+    """The facts with OUTCOME and what is known of each: case, account, touchpoint, person."""
+    facts = scoped.mutate(**{OUTCOME: _outcome(metric, scoped)}).select(
+        key, OUTCOME, "_at", "_person", "_team"
+    )
     source = _source(store, metric.facts.source)
     known = [
         c

@@ -219,18 +219,17 @@ class _Analysis:
 
     def _cells(self) -> tuple[pd.DataFrame, str | None]:
         """One row per agent x team x product (version) x training x case mix, from the engine."""
-        facts, drivers = driver_facts(
-            self.store, self.metric, Scope("team", self.within), self.start, self.end
-        )
-        names = {d.name for d in drivers}
-        product = "version" if "version" in names else "product" if "product" in names else None
-        mix = [m for m in _MIX if m in names]
-        keys = ["_person", "_team", "training", *([product] if product else []), *mix]
-        facts = facts.mutate(**{k: facts[k].cast("string").fill_null(NO_VALUE) for k in keys})
-        grouped = facts.group_by(keys).aggregate(
-            n=facts.count(), _s=facts[OUTCOME].sum(), _ss=(facts[OUTCOME] * facts[OUTCOME]).sum()
-        )
-        frame: pd.DataFrame = self.store.con.execute(grouped)
+        within = Scope("team", self.within)
+        with driver_facts(self.store, self.metric, within, self.start, self.end) as (facts, drivers):
+            names = {d.name for d in drivers}
+            product = "version" if "version" in names else "product" if "product" in names else None
+            mix = [m for m in _MIX if m in names]
+            keys = ["_person", "_team", "training", *([product] if product else []), *mix]
+            facts = facts.mutate(**{k: facts[k].cast("string").fill_null(NO_VALUE) for k in keys})
+            grouped = facts.group_by(keys).aggregate(
+                n=facts.count(), _s=facts[OUTCOME].sum(), _ss=(facts[OUTCOME] * facts[OUTCOME]).sum()
+            )
+            frame: pd.DataFrame = self.store.con.execute(grouped)
         frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
         frame.attrs["mix"] = mix
         return frame, product
