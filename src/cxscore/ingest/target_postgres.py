@@ -29,6 +29,10 @@ from cxscore.store.engine_postgres import COPY_BATCH_ROWS, PostgresEngine
 
 __all__ = ["PostgresTarget"]
 
+#: Imports that insert or change at least this many rows refresh the table's planner statistics at once
+#: (small ones, such as webhook deliveries, leave it to autovacuum).
+ANALYZE_AFTER_ROWS = 10_000
+
 _GOOD = "_cx_good"
 _REJECTED = "_cx_rejected"
 
@@ -112,6 +116,8 @@ class PostgresTarget(Target):
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {_GOOD} g "
             f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
         ).rowcount
+        if inserted + updated >= ANALYZE_AFTER_ROWS:
+            self._engine.analyze(table.name)
         return Changes(inserted=inserted, updated=updated, unchanged=good - inserted - updated)
 
     def resolve(self, work: Store, table: Table) -> int:

@@ -87,6 +87,10 @@ class Engine:
         """Index each table's key where the engine looks rows up by it (nothing by default: DuckDB and
         Spark scan and hash-join instead)."""
 
+    def analyze(self, name: str) -> None:
+        """Refresh the planner's statistics of table `name` after a bulk change (nothing by default:
+        DuckDB keeps its statistics as it writes, Spark plans without them)."""
+
     def add_column(self, table: Table, column: Column) -> None:
         self.execute(
             f"ALTER TABLE {self.quote(table.name)} ADD COLUMN "

@@ -274,13 +274,16 @@ class Store:
         """Append every row of `other`'s tables (default: all canonical tables) to this store.
 
         Rows stream in chunks of about `chunk_rows`, so a store larger than memory can be copied (except
-        from Spark, whose Ibis backend collects a table before handing out chunks). Returns the rows
-        copied per table. Run `create_schema()` on this store first.
+        from Spark, whose Ibis backend collects a table before handing out chunks); each table that got
+        rows has its planner statistics refreshed. Returns the rows copied per table. Run
+        `create_schema()` on this store first.
         """
         copied: dict[str, int] = {}
         for name in tables if tables is not None else TABLES:
             reader = other.table(name).to_pyarrow_batches(chunk_size=chunk_rows)
             copied[name] = sum(self.load(name, batch) for batch in reader if batch.num_rows)
+            if copied[name]:
+                self.engine.analyze(name)
         return copied
 
 
