@@ -63,3 +63,15 @@ def test_verbatims_have_the_same_topics_and_sentiment(
         on_postgres = verbatims(scope=scope, period="2025", topics=topics, project=postgres_demo.root)
         assert_same(on_duckdb, on_postgres)
         assert_same(on_duckdb.to_dict(), on_postgres.to_dict())
+
+
+def test_key_drivers_sample_the_same_facts_on_every_engine(
+    duckdb_demo: Project, postgres_demo: Project, assert_same: Any
+) -> None:
+    # Above `sample_size` facts, the intervals come from a sample of them: the same seed must pick the same
+    # facts on every engine, or the intervals differ with the engine's hash function.
+    asked = {"scope": "team:T-SUP", "period": "2025", "drivers": ("version", "team"), "resamples": 30}
+    asked["sample_size"] = 500
+    on_duckdb = key_drivers("csat", **asked, project=duckdb_demo.root)
+    assert any("random sample of 500" in note for note in on_duckdb.notes)
+    assert_same(on_duckdb, key_drivers("csat", **asked, project=postgres_demo.root))

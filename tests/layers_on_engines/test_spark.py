@@ -83,7 +83,7 @@ LAYERS: dict[str, Callable[[Path, Store], Any]] = {
         "csat", team="T-SUP-EMEA", period="2024", goal=0.85, store=store
     ),
     "drivers": lambda root, store: key_drivers(
-        "nps", period="2025", drivers=("segment", "team"), resamples=20, store=store
+        "nps", period="2025", drivers=("segment", "team"), resamples=20, sample_size=500, store=store
     ),
     "verbatims": lambda root, store: verbatims(
         scope="team:T-SUP-LATAM", period="2025", topics=4, store=store

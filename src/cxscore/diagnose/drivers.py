@@ -12,6 +12,7 @@ docs/concepts/key-drivers.md.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -381,12 +382,21 @@ def _cells(store: Store, used: ir.Table, categorical: list[str], numerics: list[
 def _sample(
     store: Store, used: ir.Table, facts: ir.Table, kept: tuple[Driver, ...], size: int, seed: int, total: int
 ) -> pd.DataFrame:
-    """All facts, or when there are more than `size`, `size` of them chosen by a hash of the fact's key
-    and `seed` (so the same facts every time), for the resampling."""
+    """All facts, or when there are more than `size`, the `size` whose key hashes lowest with `seed` (so the
+    same facts every time), for the resampling.
+
+    The hash is computed here, over the keys alone: each engine's own hash function differs, and the same
+    seed must pick the same facts, and so give the same intervals, on DuckDB, PostgreSQL and Spark.
+    """
+    import ibis
+
     key = facts.columns[0]
     chosen = used
     if total > size:
-        chosen = used.order_by((used[key].cast("string").concat(f"#{seed}")).hash()).limit(size)
+        keys = store.con.execute(used.select(key))[key]
+        picked = sorted(keys, key=lambda k: hashlib.blake2b(f"{k}#{seed}".encode(), digest_size=8).digest())
+        wanted = ibis.memtable({key: picked[:size]}, schema={key: used[key].type()})
+        chosen = used.semi_join(wanted, key)
     frame: pd.DataFrame = store.con.execute(chosen.select(key, OUTCOME, *[d.name for d in kept]))
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
