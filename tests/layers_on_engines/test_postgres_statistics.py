@@ -44,14 +44,6 @@ def test_a_copied_store_has_planner_statistics(duckdb_demo: Project, postgres_se
         postgres_server.drop_database(database)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/cxscore/metrics/compiler.py: a metric's period filter compares the fact's timestamp cast to "
-    "a date (_at = when.cast('date')), which PostgreSQL cannot estimate (fixed selectivities): it expects "
-    "1/200 of the rows and plans the joins on top by nested loops (key drivers: 9 minutes on the medium "
-    "demo before diagnose/facts.py put the facts in a temporary table). Fix: filter on the timestamp "
-    "itself, when >= start and when < end + 1 day",
-)
 def test_the_planner_estimates_the_facts_of_a_period(postgres_demo: Project) -> None:
     import ibis
 
