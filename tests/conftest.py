@@ -31,6 +31,26 @@ def project(tmp_path: Path) -> Project:
 
 
 @pytest.fixture
+def project_on_engine(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    """A new, empty project on the `engine` its folder's conftest gives (duckdb or postgres); on PostgreSQL
+    its store is a new database of the run's server, chosen with CXSCORE_STORE as a deployment does (so
+    `cxscore serve`, the CLI, subprocesses and `project.store()` all use it)."""
+    from cxscore.store.project import STORE_ENV
+
+    if engine == "duckdb":
+        yield init_project(tmp_path / "company")
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    monkeypatch.setenv(STORE_ENV, server.url(database))
+    yield init_project(tmp_path / "company")
+    monkeypatch.delenv(STORE_ENV)
+    server.drop_database(database)
+
+
+@pytest.fixture
 def store(project: Project) -> Iterator[Store]:
     """The store of a new, empty project."""
     opened = project.store()

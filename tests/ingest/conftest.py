@@ -5,15 +5,13 @@ is checked on both engines."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cxscore.ingest import ImportOptions, ImportResult, import_files
-from cxscore.store import Project, Store, init_project
-from cxscore.store.project import STORE_ENV
+from cxscore.store import Project, Store
 
 IMPORT_ENGINES = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
 
@@ -33,20 +31,9 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def project(
-    tmp_path: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Project]:
-    """A new, empty project on `engine`; on PostgreSQL a new database of the run's server (subprocesses
-    started by the test inherit CXSCORE_STORE, so they use it too)."""
-    if engine == "duckdb":
-        yield init_project(tmp_path / "company")
-        return
-    server = request.getfixturevalue("postgres_server")
-    database = server.create_database()
-    monkeypatch.setenv(STORE_ENV, server.url(database))
-    yield init_project(tmp_path / "company")
-    monkeypatch.delenv(STORE_ENV)
-    server.drop_database(database)
+def project(project_on_engine: Project) -> Project:
+    """A new, empty project on `engine` (see `project_on_engine` in tests/conftest.py)."""
+    return project_on_engine
 
 
 @pytest.fixture

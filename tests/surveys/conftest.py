@@ -21,7 +21,6 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from cxscore.store import Project, Store, init_project
-from cxscore.store.project import STORE_ENV
 
 #: Survey links expire by the real clock, so the company lives around today.
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
@@ -285,20 +284,9 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def project(
-    tmp_path: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Project]:
-    """A new, empty project; on PostgreSQL its store is a new database of the run's server, chosen with
-    CXSCORE_STORE as a deployment does (so `cxscore serve`, the CLI and `project.store()` all use it)."""
-    if engine == "duckdb":
-        yield init_project(tmp_path / "company")
-        return
-    server = request.getfixturevalue("postgres_server")
-    database = server.create_database()
-    monkeypatch.setenv(STORE_ENV, server.url(database))
-    yield init_project(tmp_path / "company")
-    monkeypatch.delenv(STORE_ENV)
-    server.drop_database(database)
+def project(project_on_engine: Project) -> Project:
+    """A new, empty project on `engine` (see `project_on_engine` in tests/conftest.py)."""
+    return project_on_engine
 
 
 @pytest.fixture
