@@ -14,7 +14,7 @@ from rich.console import Console, ConsoleDimensions
 from cxscore.errors import CXScoreError
 
 if TYPE_CHECKING:
-    from cxscore.store import Project
+    from cxscore.store import Project, Store
 
 
 class _Console(Console):
@@ -60,3 +60,13 @@ def find_project(path: Path | None) -> Project:
     from cxscore.store import open_project
 
     return open_project(path)
+
+
+def scope_names(store: Store, scope: str) -> dict[str, str]:
+    """Team or person id -> name from the store, for the tables people read (results keep the ids);
+    empty for any other scope. Ids without a name are left out."""
+    if scope not in ("team", "person"):
+        return {}
+    table, key = ("teams", "team_id") if scope == "team" else ("people", "person_id")
+    rows = store.table(table).select(key, "name").execute()
+    return {str(i): str(n) for i, n in zip(rows[key], rows["name"], strict=True) if n is not None}

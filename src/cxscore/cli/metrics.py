@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cxscore.cli.common import ProjectOption, console, find_project, user_errors
+from cxscore.cli.common import ProjectOption, console, find_project, scope_names, user_errors
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cxscore.metrics import Catalog, Metric, MetricEngine
+    from cxscore.metrics import Catalog, Metric
 
 app = typer.Typer(help="CX metrics: list, compute, explain and validate them.", no_args_is_help=True)
 
@@ -88,11 +88,11 @@ def show(
         definition = catalog.get(metric)
         store = find_project(project).store()
         try:
-            engine = MetricEngine(store, catalog)
-            frame = engine.compute(
+            frame = MetricEngine(store, catalog).compute(
                 definition, by, grain, _day(start, "start"), _day(end, "end"), window, level
             )
-            names = _scope_names(engine, str(frame["scope"].iloc[0])) if len(frame) else {}
+            table = output is Output.table and len(frame) > 0
+            names = scope_names(store, str(frame["scope"].iloc[0])) if table else {}
         finally:
             store.close()
     if output is Output.csv:
@@ -101,15 +101,6 @@ def show(
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=1))
     else:
         _print_table(definition, frame, grain, names)
-
-
-def _scope_names(engine: MetricEngine, scope: str) -> dict[str, str]:
-    """Team or person id -> name, for tables people read; empty for the company."""
-    if scope not in ("team", "person"):
-        return {}
-    table, key = ("teams", "team_id") if scope == "team" else ("people", "person_id")
-    rows = engine.frame(table)
-    return dict(zip(rows[key].astype(str), rows["name"].astype(str), strict=True))
 
 
 def _day(text: str | None, name: str) -> dt.date | None:

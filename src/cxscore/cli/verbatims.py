@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-from cxscore.cli.common import ProjectOption, console, find_project, user_errors
+from cxscore.cli.common import ProjectOption, console, find_project, scope_names, user_errors
 from cxscore.cli.diagnose import Output
-
-if TYPE_CHECKING:
-    from cxscore.store import Project
 
 
 def verbatims(
@@ -52,21 +48,15 @@ def verbatims(
             found = find_project(project)
             report = analyse(scope=scope, period=period, topics=topics, language=language, project=found.root)
             if output is Output.table:
-                names = _team_names(found)
+                store = found.store()
+                try:
+                    names = scope_names(store, "team")
+                finally:
+                    store.close()
     if output is Output.json:
         typer.echo(json.dumps(report.to_dict(comments=comments), indent=2, default=str))
         return
     _print_verbatims(report, names)
-
-
-def _team_names(project: Project) -> dict[str, str]:
-    """Team id -> name from the project's teams table, for the tables people read."""
-    store = project.store()
-    try:
-        teams = store.table("teams").select("team_id", "name").execute()
-    finally:
-        store.close()
-    return {str(i): str(n) for i, n in zip(teams["team_id"], teams["name"], strict=True) if n is not None}
 
 
 def _teams(ids: tuple[str, ...], names: dict[str, str]) -> str:
