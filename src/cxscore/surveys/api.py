@@ -56,6 +56,7 @@ __all__ = [
     "remind",
     "send",
     "summary",
+    "surveys_in_data",
     "validate_surveys",
 ]
 
@@ -165,3 +166,51 @@ def invitations(
         )
         for r in rows
     ]
+
+
+#: Every survey id the data names, with what the surveys table says of it and its invitations and
+#: responses (how many, first and last day). Plain SQL that DuckDB and PostgreSQL read alike.
+IN_DATA = """
+WITH ids AS (
+    SELECT survey_id FROM surveys
+    UNION SELECT survey_id FROM invitations
+    UNION SELECT survey_id FROM responses WHERE survey_id IS NOT NULL
+), sent AS (
+    SELECT survey_id, count(*) AS n, CAST(min(sent_at) AS DATE) AS first_day,
+           CAST(max(sent_at) AS DATE) AS last_day
+    FROM invitations GROUP BY survey_id
+), answered AS (
+    SELECT survey_id, count(*) AS n, CAST(min(responded_at) AS DATE) AS first_day,
+           CAST(max(responded_at) AS DATE) AS last_day
+    FROM responses WHERE survey_id IS NOT NULL GROUP BY survey_id
+)
+SELECT ids.survey_id, s.name, s.kind, s.trigger, s.source,
+       coalesce(sent.n, 0), sent.first_day, sent.last_day,
+       coalesce(answered.n, 0), answered.first_day, answered.last_day
+FROM ids
+LEFT JOIN surveys s ON s.survey_id = ids.survey_id
+LEFT JOIN sent ON sent.survey_id = ids.survey_id
+LEFT JOIN answered ON answered.survey_id = ids.survey_id
+ORDER BY ids.survey_id
+"""
+
+
+def surveys_in_data(store: Store) -> dict[str, dict[str, Any]]:
+    """Survey id -> its row in the data: name, kind, trigger and source from the surveys table (None
+    when only invitations or responses name it), invitations and responses with their first and last
+    day."""
+    names = (
+        "id",
+        "name",
+        "kind",
+        "trigger",
+        "source",
+        "invitations",
+        "first_sent",
+        "last_sent",
+        "responses",
+        "first_response",
+        "last_response",
+    )
+    rows = store.execute(IN_DATA).fetchall()
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in rows}
