@@ -120,14 +120,19 @@ def workspace_session(work: Store) -> Iterator[None]:
 
 
 def target_for(store: Store) -> Target:
-    """The import target for `store`'s engine; Spark, which has no transactions, cannot be imported into."""
-    from cxscore.ingest.target_postgres import PostgresTarget
+    """The import target for `store`'s engine; Spark, which has no transactions, cannot be imported into.
 
-    targets: dict[str, type[Target]] = {"duckdb": DuckDBTarget, "postgres": PostgresTarget}
-    if store.backend not in targets:
+    The PostgreSQL target is imported only for a PostgreSQL store: it needs psycopg, which only the
+    `postgres` extra installs.
+    """
+    if store.backend == "duckdb":
+        return DuckDBTarget(store)
+    if store.backend != "postgres":
         raise LoadError(
             f"Cannot import into a {store.backend} store: an import is one transaction, and {store.backend} "
             "has none. Import into a DuckDB or PostgreSQL store, then copy the tables with "
             "Store.copy_from (docs/how-to/spark-cluster.md)."
         )
-    return targets[store.backend](store)
+    from cxscore.ingest.target_postgres import PostgresTarget
+
+    return PostgresTarget(store)
