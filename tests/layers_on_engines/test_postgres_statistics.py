@@ -92,3 +92,26 @@ def test_a_large_import_refreshes_the_planner_statistics(postgres_server: Any, t
     finally:
         store.close()
         postgres_server.drop_database(database)
+
+
+@pytest.mark.parametrize(("table", "column"), [("responses", "responded_at"), ("cases", "closed_at")])
+def test_the_planner_estimates_the_rows_of_a_diagnosis_period(
+    postgres_demo: Project, table: str, column: str
+) -> None:
+    """The integrity checks and verbatims filter their period as the metric engine does (on the time
+    column itself); a filter on its day was estimated at 1/200 of the rows."""
+    import ibis
+
+    from cxscore.diagnose.patterns import Settings, _in_period
+
+    store = postgres_demo.store()
+    try:
+        year = Settings(dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, 24.0, 72.0, 24.0, None, "csat")
+        rows = _in_period(store.table(table), column, year)
+        (plan,) = store.execute(f"EXPLAIN (FORMAT JSON) {ibis.to_sql(rows, dialect='postgres')}").fetchone()
+        estimated = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]["Plan Rows"]
+        counted = int(store.con.execute(rows.count()))
+        assert counted > 1000
+        assert estimated > counted / 10, f"PostgreSQL expects {estimated} {table}, there are {counted}"
+    finally:
+        store.close()

@@ -51,11 +51,10 @@ class Settings:
 
 
 def _in_period(t: ir.Table, column: str, settings: Settings) -> ir.Table:
-    if settings.start is not None:
-        t = t.filter(t[column].cast("date") >= settings.start)
-    if settings.end is not None:
-        t = t.filter(t[column].cast("date") <= settings.end)
-    return t
+    from cxscore.metrics.views import within_days
+
+    within = within_days(t[column], settings.start, settings.end)
+    return t.filter(*within) if within else t
 
 
 def _hours(start: ir.Value, end: ir.Value) -> ir.Value:

@@ -382,13 +382,12 @@ def _read(
     store: Store, scope: Scope, start: dt.date | None, end: dt.date | None, limit: int
 ) -> tuple[Any, dict[str, list[str]]]:
     from cxscore.metrics.attribution import team_closure
+    from cxscore.metrics.views import within_days
 
     r = store.table("responses")
     r = r.filter(r.comment.notnull() & (r.comment.strip() != ""))
-    if start is not None:
-        r = r.filter(r.responded_at.cast("date") >= start)
-    if end is not None:
-        r = r.filter(r.responded_at.cast("date") <= end)
+    if within := within_days(r.responded_at, start, end):
+        r = r.filter(*within)
     if scope.kind == "person":
         r = r.filter(r.person_id == scope.id)
     elif scope.kind == "team":

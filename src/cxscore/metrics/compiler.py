@@ -9,7 +9,6 @@ ranks their interval names, picked by the engine.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from cxscore.metrics import conditions
 from cxscore.metrics.attribution import OWNERSHIPS, TEAM_CREDITS, credit, team_closure
 from cxscore.metrics.definition import Aggregation, Facts, Metric
 from cxscore.metrics.query import GRAINS, Query
-from cxscore.metrics.views import VIEWS, seconds_between, source_table
+from cxscore.metrics.views import VIEWS, seconds_between, source_table, within_days
 from cxscore.model import TABLES
 
 if TYPE_CHECKING:
@@ -154,7 +153,7 @@ def scoped_facts(
     if facts.filters is not None:
         t = t.filter(conditions.to_ibis(facts.filters, t))
     when = t[facts.time]
-    if within := _within(when, query.fetch_from, query.end):
+    if within := within_days(when, query.fetch_from, query.end):
         t = t.filter(*within)
     t = t.mutate(_at=when.cast("date"), period=when.truncate(GRAINS[query.grain]).cast("date"))
     t = t.mutate(**measure(t))
@@ -175,27 +174,6 @@ def scoped_facts(
     if leaves:
         return t.mutate(scope_id=t._team)
     return _scope(metric, facts, t, query, resolve)
-
-
-def _within(when: ir.Value, first: dt.date | None, last: dt.date | None) -> list[ir.BooleanValue]:
-    """Conditions keeping the facts whose day is `first` .. `last` (both included), on the time column
-    itself: a filter on its day (``CAST(time AS DATE)``) is one PostgreSQL cannot estimate from its
-    statistics, so it plans the joins above it for a two-hundredth of the rows (nested loops)."""
-    import ibis
-
-    conditions: list[ir.BooleanValue] = []
-    if when.type().is_timestamp():
-        if first is not None:
-            conditions.append(when >= ibis.literal(dt.datetime.combine(first, dt.time())))
-        if last is not None:
-            after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
-            conditions.append(when < ibis.literal(after))
-        return conditions
-    if first is not None:
-        conditions.append(when >= first)
-    if last is not None:
-        conditions.append(when <= last)
-    return conditions
 
 
 def _needed(facts: Facts, query: Query, t: ir.Table) -> list[str]:
