@@ -44,6 +44,33 @@ def test_truth_2_the_untrained_team_is_held_back_by_training(demo: Path) -> None
     assert "train the team before judging its people" in verdict.verdict
 
 
+def test_an_unclear_gap_with_a_clear_part_says_why_it_is_unclear(demo: Path, clean: Path) -> None:
+    # Support LATAM in 2025: training alone holds the team back clearly, the whole gap is within noise.
+    verdict = obstacles("csat", team="T-SUP-LATAM", period="2025", project=demo)
+    training = _part(verdict, "training")
+    assert verdict.confidence == "unclear" and verdict.gap_lower < 0 < training.lower
+    assert "nothing to explain" not in verdict.verdict
+    reason = verdict.verdict[verdict.verdict.index("One part is clear") :]
+    assert "yet the verdict is unclear: training holds the team back by 11.6 pts" in reason
+    assert "(+3.2 pts to +20.0 pts)" in reason and "work the other way" in reason
+    others = sum(c.drag for c in verdict.components if c.name not in ("training", "unexplained"))
+    assert f"({others * 100:+.1f} pts together)" in reason
+    # Without a clear part, a gap within noise still has nothing to explain.
+    plain = obstacles("csat", team="T-SUP-NA", period="2024", project=clean)
+    assert plain.confidence == "unclear" and plain.gap_lower < 0
+    assert plain.verdict.endswith("there is nothing to explain.")
+    shown = CliRunner().invoke(
+        app,
+        ["diagnose", "--team", "T-SUP-LATAM", "--period", "2025", "--project", str(demo)],
+        terminal_width=400,
+    )
+    assert (
+        shown.exit_code == 0
+        and "Verdict (unclear)" in shown.output
+        and "yet the verdict is unclear" in shown.output
+    )
+
+
 def test_the_parts_add_up_to_the_gap(demo: Path) -> None:
     verdict = obstacles("csat", team="T-SUP-APAC", period="2024", project=demo)
     assert sum(c.drag for c in verdict.components) == pytest.approx(verdict.gap, abs=1e-9)

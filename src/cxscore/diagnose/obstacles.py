@@ -333,11 +333,16 @@ class _Analysis:
         if gap <= 0:
             return head + " No gap: the team is at or above the comparison.", "clear"
         if gap < noise:
-            return (
-                head + f" The gap, {u.change(gap).lstrip('+')}, is within noise ({u.change(gap - noise)} to "
-                f"{u.change(gap + noise)}): there is nothing to explain.",
-                "unclear",
+            within = (
+                f" The gap, {u.change(gap).lstrip('+')}, is within noise ({u.change(gap - noise)} to "
+                f"{u.change(gap + noise)})"
             )
+            # A part clear on its own (and not tiny) while the whole gap is not: say why, or the reader
+            # sees an interval above zero in the table and an "unclear" verdict without a reason.
+            clear = [c for c in components if c.name != "unexplained" and c.lower > 0 and c.drag >= smallest]
+            if not clear:
+                return head + within + ": there is nothing to explain.", "unclear"
+            return head + within + ". " + _clear_part_of_an_unclear_gap(clear, components, u), "unclear"
         real = [c for c in components if c.name != "unexplained"]
         if gap < smallest:
             return (
@@ -373,6 +378,36 @@ class _Analysis:
             return " ".join(sentences), "likely"
         sentences.append("No part stands out from noise: the gap may be chance or a cause not measured here.")
         return " ".join(sentences), "unclear"
+
+
+def _clear_part_of_an_unclear_gap(clear: list[Component], parts: tuple[Component, ...], u: Units) -> str:
+    """Why a verdict is unclear although some part clearly holds the team back on its own: the other parts
+    work the other way, or the team's facts are too few for the whole gap to stand out from noise."""
+    amounts = [
+        f"by {u.change(c.drag).lstrip('+')} ({u.change(c.lower)} to {u.change(c.upper)})" for c in clear
+    ]
+    each = " and ".join(
+        f"{c.name} {'holds the team back ' if i == 0 else ''}{amount}"
+        for i, (c, amount) in enumerate(zip(clear, amounts, strict=True))
+    )
+    one = len(clear) == 1
+    sentence = (
+        f"{'One part is' if one else 'Some parts are'} clear on {'its' if one else 'their'} own, yet the "
+        f"verdict is unclear: {each}"
+    )
+    against = [c for c in parts if c not in clear and c.name != "unexplained" and c.drag < 0]
+    if against:
+        several = len(against) > 1
+        sentence += (
+            f", but {_listed([c.name for c in against])} {'work' if several else 'works'} the other way "
+            f"({u.change(sum(c.drag for c in against))}{' together' if several else ''}),"
+        )
+    return sentence + " so the whole gap is not clearly more than noise."
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _untrained_people(parts: list[Component], shown: list[Component]) -> list[str]:
