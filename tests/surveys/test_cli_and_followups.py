@@ -10,6 +10,7 @@ from scipy import stats as scipy_stats
 from typer.testing import CliRunner
 
 from cxscore.errors import FollowupError
+from cxscore.metrics import load_catalog
 from cxscore.store import Project, Store
 from cxscore.surveys import api
 from cxscore.surveys.definition import load_surveys
@@ -130,7 +131,8 @@ def test_the_loop_from_the_command_line_and_its_metrics(company: Project) -> Non
     assert figures["contacted_on_time_n"] == 0 and figures["contacted_on_time_share"] is None
     store = company.store()
     try:
-        later = api.summary(store, now=NOW + dt.timedelta(days=3))  # both due: one reached in time
+        # Both due: one reached in time.
+        later = api.summary(store, load_catalog(), now=NOW + dt.timedelta(days=3))
         assert (later["contacted_on_time_n"], later["contacted_on_time_share"]) == (2, 0.5)
         expected = scipy_stats.binomtest(1, 2).proportion_ci(method="wilson")
         assert later["contacted_on_time_lower"] == pytest.approx(expected.low, rel=1e-9)
@@ -154,7 +156,7 @@ def test_the_summarys_shares_are_the_built_in_metrics_as_of_its_day(company: Pro
         api.note(store, reached, "Talked to Tom", contacted=True)
         for days in (0, 3):  # today neither task is due; in three days both are
             day = NOW + dt.timedelta(days=days)
-            figures = api.summary(store, now=day)
+            figures = api.summary(store, load_catalog(), now=day)
             with as_of(day.date()):
                 engine = MetricEngine(store)
                 for name, share in (
@@ -167,7 +169,9 @@ def test_the_summarys_shares_are_the_built_in_metrics_as_of_its_day(company: Pro
                     assert figures[f"{share}_n"] == n
                     assert figures[f"{share}_share"] == (successes / n if n else None)
             assert figures["contacted_on_time_n"] == (2 if days else 0)
-        since = api.summary(store, since=NOW + dt.timedelta(hours=1), now=NOW + dt.timedelta(days=3))
+        since = api.summary(
+            store, load_catalog(), since=NOW + dt.timedelta(hours=1), now=NOW + dt.timedelta(days=3)
+        )
         assert since["opened"] == since["contacted_on_time_n"] == since["renewed_after_followup_n"] == 0
     finally:
         store.close()

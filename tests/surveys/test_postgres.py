@@ -24,6 +24,7 @@ import httpx
 import pyarrow as pa
 import pytest
 
+from cxscore.metrics import load_catalog
 from cxscore.store import Project, Store
 from cxscore.surveys import api
 from cxscore.surveys.definition import load_surveys
@@ -128,7 +129,7 @@ def test_the_whole_loop_runs_on_postgresql(served: Served, inbox: Inbox) -> None
             closed = api.close(store, task.followup_id, "resolved", text="Fixed")
             assert (closed.status, closed.outcome) == ("closed", "resolved")
             assert [n.kind for n in api.notes(store, task.followup_id)] == ["assign", "contact", "close"]
-            figures = api.summary(store)
+            figures = api.summary(store, load_catalog())
             assert (figures["opened"], figures["contacted"], figures["outcomes"]) == (1, 1, {"resolved": 1})
             assert figures["hours_to_first_contact_median"] is not None
             assert figures["renewed_after_followup_n"] == 1 and figures["renewed_after_followup_share"] == 1.0
@@ -272,7 +273,7 @@ def test_the_same_answers_give_the_same_tasks_and_figures_on_both_engines(
                 (t.followup_id, t.reason, t.assignee_id, t.team_id, t.due_at)
                 for t in api.list_followups(store)
             ]
-            found[name] = (tasks, api.summary(store, now=NOW))
+            found[name] = (tasks, api.summary(store, load_catalog(), now=NOW))
         assert found["duckdb"] == found["postgres"]
         tasks, figures = found["postgres"]
         assert [(t[1], t[2]) for t in tasks] == [("detractor", "P-1"), ("low_csat", "P-2")]  # owner then

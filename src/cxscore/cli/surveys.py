@@ -288,10 +288,12 @@ def followups_stats(
     project: Path | None = ProjectOption,
 ) -> None:
     """The loop's metrics: share contacted, time to first contact, outcomes, renewals afterwards."""
+    from cxscore.metrics import load_catalog
     from cxscore.surveys import api
 
     with user_errors():
         found = find_project(project)
+        catalog = load_catalog(found.root)  # the project's metrics, as `cxscore metrics show` uses
         with _store(found) as store:
-            figures = api.summary(store, since=since)
+            figures = api.summary(store, catalog, since=since)
     console.print_json(json.dumps(figures))

@@ -24,18 +24,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from functools import cache
+from datetime import UTC, date, datetime
+from functools import reduce
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
-from cxscore.errors import FollowupError
+from cxscore.errors import ConfigError, FollowupError
 from cxscore.model.surveys import FOLLOWUP_OUTCOMES
 from cxscore.store import Store
 from cxscore.surveys.definition import FollowUpRule, Survey
 from cxscore.surveys.dialect import SHA256_HEX, changed_rows, exclusive, require_engine
 
 if TYPE_CHECKING:
-    from cxscore.metrics import Catalog
+    from cxscore.metrics import Catalog, Metric
 
 __all__ = [
     "Followup",
@@ -278,14 +279,35 @@ def _note(store: Store, followup_id: str, author: str | None, kind: str, text: s
 #: Seconds from opening a task to the first contact; both engines take the epoch of an interval.
 _SECONDS_TO_CONTACT = "extract(epoch FROM (first_contact_at - opened_at))"
 
+#: The metrics of the shares `summary` gives: contacted on time, renewed after a follow-up.
+_SHARE_METRICS = ("followups_contacted", "followup_renewal_rate")
 
-def summary(store: Store, *, since: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
+#: The SQL that counts the shares, by store, then by the definitions (their text: parsed definitions hold
+#: lists, which do not hash) and the day it was compiled for. Building the metrics' Ibis expressions and
+#: compiling them to SQL took most of a summary's time; the SQL itself runs on every call, so new data
+#: and notes show at once. A few entries per store: a new day or an edited definition makes a new one.
+_COUNTS_SQL: WeakKeyDictionary[Store, dict[tuple[str, date], str]] = WeakKeyDictionary()
+_COUNTS_KEPT = 8
+
+
+def summary(
+    store: Store, catalog: Catalog, *, since: datetime | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """The loop's figures over the tasks opened since `since`, as of `now`: how many tasks, how many
     contacted, median and 90th percentile hours to first contact, overdue, outcomes, and two shares
-    (each with its n and 95% Wilson interval) computed by the metric engine from the built-in metrics
-    themselves, so they cannot drift from them: `followups_contacted` (contacted by the due time, over
-    the tasks whose due day has ended, not-needed ones left out) and `followup_renewal_rate` (the renewal
-    of the contract term in force when each task was opened, once known)."""
+    (each with its n and 95% Wilson interval) computed by the metric engine from the metrics of
+    `catalog` (the project's, `load_catalog(project.root)`: a project may redefine them), so they cannot
+    drift from what `cxscore metrics show` prints: `followups_contacted` (built in: contacted by the due
+    time, over the tasks whose due day has ended, not-needed ones left out) and `followup_renewal_rate`
+    (built in: the renewal of the contract term in force when each task was opened, once known).
+
+    >>> from cxscore.metrics import load_catalog
+    >>> from cxscore.store import Store
+    >>> store = Store.duckdb(); store.create_schema()
+    >>> figures = summary(store, load_catalog())
+    >>> figures["opened"], figures["contacted_on_time_n"], figures["contacted_on_time_share"]
+    (0, 0, None)
+    """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     where, params = ("WHERE opened_at >= ?", [since]) if since else ("", [])
     row = store.execute(
@@ -302,7 +324,8 @@ def summary(store: Store, *, since: datetime | None = None, now: datetime | None
             f"SELECT coalesce(outcome, 'open'), count(*) FROM followups {where} GROUP BY 1 ORDER BY 1", params
         ).fetchall()
     )
-    on_time, renewed = _metric_counts(store, ("followups_contacted", "followup_renewal_rate"), since, now)
+    metrics = tuple(_since(_share_metric(catalog, name), since) for name in _SHARE_METRICS)
+    on_time, renewed = _share_counts(store, catalog, metrics, now.date())
     return {
         "opened": int(opened),
         "contacted": int(contacted),
@@ -316,39 +339,59 @@ def summary(store: Store, *, since: datetime | None = None, now: datetime | None
     }
 
 
-def _metric_counts(
-    store: Store, names: Iterable[str], since: datetime | None, now: datetime
-) -> list[tuple[int, int]]:
-    """(successes, n) of each built-in share metric for the whole company over the tasks opened since
-    `since`, with the views as of `now`'s day: the engine's yearly statistics, added up."""
-    from cxscore.metrics import MetricEngine
+def _share_metric(catalog: Catalog, name: str) -> Metric:
+    """The catalogue's metric `name`, which the summary shows as a share of tasks."""
+    from cxscore.metrics.definition import Aggregation
+
+    metric = catalog.get(name)
+    if metric.aggregation is not Aggregation.SHARE:
+        raise ConfigError(
+            f"Metric '{name}' ({metric.location}) is a {metric.aggregation.value}, but the follow-up "
+            "summary shows it as a share of tasks. Define it with `kind: share`, or give your metric "
+            "another name."
+        )
+    return metric
+
+
+def _since(metric: Metric, since: datetime | None) -> Metric:
+    """`metric` over the facts from `since` on (its time column), or as it is without `since`."""
     from cxscore.metrics.definition import AllOf, Comparison
+
+    if since is None:
+        return metric
+    here = metric.facts.location
+    recent = (Comparison(metric.facts.time, "ge", since, here),)
+    kept = (metric.facts.filters,) if metric.facts.filters is not None else ()
+    return replace(metric, facts=replace(metric.facts, filters=AllOf((*kept, *recent), here)))
+
+
+def _share_counts(
+    store: Store, catalog: Catalog, metrics: tuple[Metric, ...], day: date
+) -> list[tuple[int, int]]:
+    """(successes, n) of each share metric for the whole company, with the views as of `day`: the
+    engine's yearly statistics added up, in one query."""
+    compiled = _COUNTS_SQL.setdefault(store, {})
+    key = (repr(metrics), day)
+    if key not in compiled:
+        compiled[key] = _counts_sql(store, catalog, metrics, day)
+        while len(compiled) > _COUNTS_KEPT:
+            del compiled[next(iter(compiled))]
+    row = store.execute(compiled[key]).fetchone()
+    return [(int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i in range(len(metrics))]
+
+
+def _counts_sql(store: Store, catalog: Catalog, metrics: tuple[Metric, ...], day: date) -> str:
+    """One SELECT of `s0, n0, s1, n1, ...`: each metric's successes and n over all its years."""
+    from cxscore.metrics import MetricEngine
     from cxscore.metrics.views import as_of
 
-    catalog = _builtin_metrics()
-    found = []
-    with as_of(now.date()):
+    with as_of(day):
         engine = MetricEngine(store, catalog)  # made here: the views it compiles are as of that day
-        for name in names:
-            metric = catalog.get(name)
-            if since is not None:
-                here = metric.facts.location
-                recent = (Comparison(metric.facts.time, "ge", since, here),)
-                kept = (metric.facts.filters,) if metric.facts.filters is not None else ()
-                facts = replace(metric.facts, filters=AllOf((*kept, *recent), here))
-                metric = replace(metric, facts=facts)
-            yearly = engine.compute(metric, grain="year")
-            counted = (0, 0) if yearly.empty else (int(yearly["successes"].sum()), int(yearly["n"].sum()))
-            found.append(counted)
-    return found
-
-
-@cache
-def _builtin_metrics() -> Catalog:
-    """The built-in metric definitions, read and validated once per process (they ship with cxscore)."""
-    from cxscore.metrics import load_catalog
-
-    return load_catalog()
+        totals = []
+        for i, metric in enumerate(metrics):
+            yearly = engine.compile(metric, grain="year").statistics
+            totals.append(yearly.aggregate(**{f"s{i}": yearly.successes.sum(), f"n{i}": yearly.n.sum()}))
+    return str(store.con.compile(reduce(lambda left, right: left.cross_join(right), totals)))
 
 
 def _share(name: str, successes: int, n: int) -> dict[str, Any]:

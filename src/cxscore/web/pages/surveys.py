@@ -135,7 +135,10 @@ def followups(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with site.lock:
         tasks = list_followups(site.app.state.store, status=status, limit=2000)
-        totals = summary(site.app.state.store, now=now) if user.role in SURVEY_ADMINS else None
+        totals = None
+        if user.role in SURVEY_ADMINS:  # with the project's metrics, as the metric pages show them
+            catalog = site.snapshot().evaluator.results.engine.catalog
+            totals = summary(site.app.state.store, catalog, now=now)
     visible = [t for t in tasks if _may_see(access, t.team_id, t.assignee_id)]
     names = _names(site)
     rows: list[dict[str, Any]] = [
