@@ -114,7 +114,9 @@ def test_rank_bounds_cover_at_least_the_level(n: int, q: float, level: float) ->
 def test_median_interval_ignores_row_order(values: list[float], shuffler: Random) -> None:
     shuffled = list(values)
     shuffler.shuffle(shuffled)
-    np.testing.assert_equal(median_interval(values), median_interval(shuffled))
+    # The same numbers, NaN bounds included. Not assert_equal: it tells 0.0 from -0.0, and with both in the
+    # sample the sort leaves them in the rows' order, so a bound picks either (it failed ~1 run in 150).
+    np.testing.assert_array_equal(median_interval(values), median_interval(shuffled))
 
 
 @settings(max_examples=25)
