@@ -7,8 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cxscore.store import Project, Store, init_project
+
+# Hypothesis fails a test whose example takes longer than its deadline (200 ms unless set), and one whose
+# data takes too long to draw: timings, not results. On CI's shared 2-core machine any example can stall
+# for a moment (another process, the Spark JVM, garbage collection), so neither may fail a run. A test's
+# own @settings still set its number of examples; settings it gives itself replace these.
+settings.register_profile("cxscore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cxscore")
 
 
 def _find_datasets() -> Path | None:
