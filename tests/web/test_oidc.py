@@ -53,6 +53,7 @@ class IdentityProvider:
     auth_methods: list[str] = field(default_factory=lambda: ["client_secret_basic", "client_secret_post"])
     claims: dict[str, Any] = field(default_factory=dict)
     tamper: dict[str, Any] = field(default_factory=dict)
+    shift: dict[str, int] = field(default_factory=dict)  # claims set to the token's time plus these seconds
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     discovery_issuer: str | None = None  # what discovery names as the issuer (None: the real one)
@@ -80,6 +81,7 @@ class IdentityProvider:
             "nonce": grant["nonce"],
             **({} if self.userinfo_only else grant["claims"]),
             **self.tamper,
+            **{claim: now + seconds for claim, seconds in self.shift.items()},
         }
         if self.signer == "ec":
             return jwt.encode(claims, self.ec_key, "ES256", headers={"kid": "ec-1"})
@@ -232,7 +234,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def _fresh_provider(world: World) -> None:
     """Every test starts from an honest provider signing in Maya with a verified address."""
     world.idp.claims = {"email": "maya.chen@example.com", "email_verified": True, "name": "Maya Chen"}
-    world.idp.tamper, world.idp.signer, world.idp.publish_ec = {}, "rsa", False
+    world.idp.tamper, world.idp.shift, world.idp.signer, world.idp.publish_ec = {}, {}, "rsa", False
     world.idp.discovery_issuer, world.idp.userinfo_only = None, False
     world.idp.auth_methods = ["client_secret_basic", "client_secret_post"]
     world.app.state.site.oidc._metadata = None  # read the discovery document again (cxscore keeps it 1 h)
@@ -335,8 +337,10 @@ def test_es256_tokens_from_a_key_published_after_the_first_sign_in_are_accepted(
         ({"tamper": {"aud": "another-app"}}, 401, "issued for another client (aud)"),
         ({"tamper": {"aud": [CLIENT_ID, "another-app"], "azp": "another-app"}}, 401, "another client (azp"),
         ({"tamper": {"iss": "https://evil.example.com"}}, 401, "another issuer (iss)"),
-        ({"tamper": {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}}, 401, "expired"),
-        ({"tamper": {"iat": int(time.time()) + 3600}}, 401, "dated in the future"),
+        # Times relative to when the token is made: a time taken here, when the tests are collected,
+        # is no longer an hour ahead when a slow run reaches this test an hour later.
+        ({"shift": {"exp": -3600, "iat": -7200}}, 401, "expired"),
+        ({"shift": {"iat": 3600}}, 401, "dated in the future"),
         ({"signer": "stranger"}, 401, "signature does not match"),
         ({"signer": "hs256"}, 401, "cxscore accepts RS256, ES256"),
         ({"claims": {"email": "maya.chen@example.com", "email_verified": False}}, 401, "is verified"),
