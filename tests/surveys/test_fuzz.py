@@ -109,7 +109,9 @@ def test_altered_or_forged_tokens_never_error_and_never_change_the_store(
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(bad=mutations(token))
     def check(bad: str) -> None:
-        if bad == token:
+        # httpx removes dot segments from a path as browsers do: "./" or "x/../" put before the token is
+        # sent as the real link, which is no forgery and rightly gets its page.
+        if client.build_request("GET", f"/s/{bad}").url.path == f"/s/{token}":
             return
         for path in (f"/s/{bad}", f"/u/{bad}"):
             page = client.get(path)
