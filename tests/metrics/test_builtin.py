@@ -432,11 +432,14 @@ def test_followups_contacted_as_of_another_day_counts_the_tasks_due_by_then(worl
     with as_of(D(2025, 3, 2)):
         then = MetricEngine(world.engine.store).compute("followups_contacted", grain="year")
     assert counts(then, "period") == {(Y24,): (4, 2), (Y25,): (1, 1)}
-    # Three days from now F9 (opened today, due in 48 hours, never reached) is due too.
-    with as_of(dt.date.today() + dt.timedelta(days=3)):
+    # Three days after F9 was opened (the day the world was built, due 48 hours later, never reached) it is
+    # due too. Its day is read from the world, not the clock: a module's world can be built before
+    # midnight and this test run after it (on a 31 December, in another year).
+    opened = pd.Timestamp(world.frames["followups"].set_index("followup_id").at["F9", "opened_at"]).date()
+    with as_of(opened + dt.timedelta(days=3)):
         later = MetricEngine(world.engine.store).compute("followups_contacted", grain="year")
     expected = {(Y24,): (4, 2), (Y25,): (4, 3)}
-    this_year = (D(dt.date.today().year, 1, 1),)
+    this_year = (D(opened.year, 1, 1),)
     n, successes = expected.get(this_year, (0, 0))
     assert counts(later, "period") == {**expected, this_year: (n + 1, successes)}
     # Outside the block the views use today again.
