@@ -61,7 +61,7 @@ def test_a_version_1_store_gets_the_survey_and_web_tables(project: Project) -> N
     store = project.store()
     tables = set(store.con.list_tables())
     assert {"followups", "followup_notes", "unsubscribes", "_survey_links", "_users", "_audit_log"} <= tables
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     store.close()
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
 from cxscore.errors import AccountError
-from cxscore.store import Project, Store
+from cxscore.store import SCHEMA_VERSION, Project, Store
 from cxscore.web.accounts import Accounts, create_tables
 
 
@@ -169,25 +172,39 @@ def test_sign_ins_failures_and_sign_outs_are_in_the_audit_log(server: Any, clien
     assert sheet.index("sam,sign out,") < sheet.index("sam,sign in,")
 
 
-@pytest.fixture(
-    params=[pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
-)
-def web_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    """A store with the web app's tables on each engine the web app runs on: in-memory DuckDB, and a new
-    database on the run's PostgreSQL server."""
+#: The engines the web app runs on (not Spark: it updates and deletes sessions).
+WEB_ENGINES = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in ("duckdb", "postgres")]
+
+
+def _new_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A new, empty in-memory DuckDB store, or a new database on the run's PostgreSQL server."""
     if request.param == "duckdb":
         store = Store.duckdb()
-        create_tables(store)
         yield store
         store.close()
         return
     server = request.getfixturevalue("postgres_server")
     database = server.create_database()
     store = Store.postgres(server.url(database))
-    create_tables(store)
     yield store
     store.close()
     server.drop_database(database)
+
+
+@pytest.fixture(params=WEB_ENGINES)
+def web_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A store with the web app's tables on each engine the web app runs on."""
+    for store in _new_store(request):
+        create_tables(store)
+        yield store
+
+
+@pytest.fixture(params=WEB_ENGINES)
+def full_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A store with every table and its schema version on each engine the web app runs on."""
+    for store in _new_store(request):
+        store.create_schema()
+        yield store
 
 
 def test_entries_of_the_same_second_come_back_in_the_order_written(web_store: Store) -> None:
@@ -211,7 +228,7 @@ def test_an_older_store_numbers_its_new_audit_entries_after_its_old_ones(project
     store.close()
     store = project.store()
     try:
-        assert store.schema_version() == 5 and "seq" in store.con.get_schema("_audit_log").names
+        assert store.schema_version() == SCHEMA_VERSION and "seq" in store.con.get_schema("_audit_log").names
         accounts = Accounts(store)
         accounts.audit("sam", "sign in", "sam", "after")
         accounts.audit("sam", "sign out", "sam", "after")
@@ -228,6 +245,66 @@ def test_an_older_store_numbers_its_new_audit_entries_after_its_old_ones(project
         ]
     finally:
         store.close()
+
+
+def test_a_schema_5_store_numbers_its_new_entries_after_its_old_ones(full_store: Store) -> None:
+    """Schema 5 numbered an entry one more than the highest (two servers could write the same number);
+    schema 6 takes the numbers from a sequence that starts after the highest one already written."""
+    store = full_store
+    store.execute("ALTER TABLE _audit_log ALTER COLUMN seq DROP DEFAULT")
+    store.execute("DROP SEQUENCE cx__audit_log_seq")
+    old = [(None, "before 5"), (1, "one"), (2, "two"), (3, "three"), (3, "three again")]
+    for number, detail in old:
+        store.execute(
+            "INSERT INTO _audit_log (occurred_at, username, action, subject, detail, seq) "
+            "VALUES (TIMESTAMP '2025-03-01 10:15:00', 'ada', 'sign in', 'ada', ?, ?)",
+            [detail, number],
+        )
+    store.execute("UPDATE _cxscore_meta SET value = '5' WHERE key = 'schema_version'")
+    store.ensure_schema()
+    assert store.schema_version() == SCHEMA_VERSION == 6
+    accounts = Accounts(store)
+    accounts.audit("sam", "sign in", "sam", "after")
+    store.create_schema()  # run again (as `cxscore init` does): the sequence goes on, it does not restart
+    accounts.audit("sam", "sign out", "sam", "after, again")
+    numbers = store.execute(
+        "SELECT detail, seq FROM _audit_log WHERE username = 'sam' ORDER BY seq"
+    ).fetchall()
+    assert numbers == [("after", 4), ("after, again", 5)]
+    assert [e["detail"] for e in accounts.audit_entries()][:2] == ["after, again", "after"]
+
+
+@pytest.mark.postgres
+def test_two_servers_writing_at_once_never_share_a_number(postgres_server: Any) -> None:
+    """Two servers (two connections, each with its own lock) on one PostgreSQL database write entries as
+    fast as they can: every entry gets its own number, and each server's entries are numbered in the
+    order it wrote them."""
+    database = postgres_server.create_database()
+    stores = [Store.postgres(postgres_server.url(database)) for _ in range(2)]
+    try:
+        stores[0].create_schema()
+        start = threading.Barrier(2)
+
+        def write(server: int) -> None:
+            accounts = Accounts(stores[server])
+            start.wait()
+            for i in range(300):
+                accounts.audit(f"server-{server}", "view payouts", "P-00044", str(i))
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(write, range(2)))
+        rows = stores[0].execute("SELECT username, detail, seq FROM _audit_log ORDER BY seq").fetchall()
+        assert len(rows) == 600 and None not in {seq for _, _, seq in rows}
+        assert len({seq for _, _, seq in rows}) == 600
+        for server in ("server-0", "server-1"):
+            assert [int(detail) for who, detail, _ in rows if who == server] == list(range(300))
+        writers = [who for who, _, _ in rows]
+        switches = sum(a != b for a, b in itertools.pairwise(writers))
+        assert switches > 2  # the two did write at the same time, not one after the other
+    finally:
+        for store in stores:
+            store.close()
+        postgres_server.drop_database(database)
 
 
 def test_api_tokens_act_as_their_account_and_nothing_more(server: Any, clients: dict[str, Any]) -> None:

@@ -63,7 +63,9 @@ class Column:
     """One column of a canonical table, with the rules every imported value must pass.
 
     `references` names another table's key column as ``"table.column"``; `past` forbids values after
-    the moment of import (a case cannot be opened tomorrow); `choices` lists the allowed values.
+    the moment of import (a case cannot be opened tomorrow); `choices` lists the allowed values. A
+    `numbered` column is filled by the store when a row leaves it out: the next value of a sequence of
+    its own, unique and increasing even with several writers (see `Engine.number_columns`).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Column:
     choices: tuple[str, ...] = ()
     references: str | None = None
     past: bool = False
+    numbered: bool = False
 
     def rules(self) -> str:
         """The column's rules in words, for the documentation."""
@@ -90,6 +93,8 @@ class Column:
             parts.append(f"references `{self.references}`")
         if self.past:
             parts.append("not in the future")
+        if self.numbered:
+            parts.append("numbered by the store")
         return "; ".join(parts)
 
 

@@ -18,7 +18,7 @@ from ibis.backends import BaseBackend
 
 from cxscore.model import Column, Kind, Table
 
-__all__ = ["Engine", "Rows"]
+__all__ = ["Engine", "Rows", "sequence_name"]
 
 
 class Rows:
@@ -87,6 +87,24 @@ class Engine:
         """Index each table's key where the engine looks rows up by it (nothing by default: DuckDB and
         Spark scan and hash-join instead)."""
 
+    def number_columns(self, tables: Sequence[Table]) -> None:
+        """Fill every `numbered` column of `tables` from a sequence of its own (`cx_<table>_<column>`).
+
+        A sequence hands each writer its own next value without reading the table, so two servers
+        writing at once never share a number and nothing scans the table. A new sequence starts after the
+        highest number already in the column (a store from before it numbered rows this way); an existing
+        one is kept as it is. DuckDB and PostgreSQL speak the same SQL for this.
+        """
+        for table in tables:
+            for column in (c for c in table.columns if c.numbered):
+                name, numbered = self.quote(table.name), self.quote(column.name)
+                sequence = sequence_name(table, column)
+                (highest,) = self.execute(f"SELECT max({numbered}) FROM {name}").fetchone()
+                self.execute(
+                    f"CREATE SEQUENCE IF NOT EXISTS {self.quote(sequence)} START WITH {int(highest or 0) + 1}"
+                )
+                self.execute(f"ALTER TABLE {name} ALTER COLUMN {numbered} SET DEFAULT nextval('{sequence}')")
+
     def analyze(self, name: str) -> None:
         """Refresh the planner's statistics of table `name` after a bulk change (nothing by default:
         DuckDB keeps its statistics as it writes, Spark plans without them)."""
@@ -102,3 +120,13 @@ class Engine:
         name = self.quote(table.name)
         self.execute(f"DELETE FROM {name} WHERE {self.quote('key')} = ?", [key])
         self.execute(f"INSERT INTO {name} VALUES (?, ?)", [key, value])
+
+
+def sequence_name(table: Table, column: Column) -> str:
+    """The name of the sequence that numbers `column` of `table`.
+
+    >>> from cxscore.web.tables import AUDIT_LOG
+    >>> sequence_name(AUDIT_LOG, AUDIT_LOG.column("seq"))
+    'cx__audit_log_seq'
+    """
+    return f"cx_{table.name}_{column.name}"

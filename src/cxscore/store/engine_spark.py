@@ -82,6 +82,11 @@ class SparkEngine(Engine):
             f"({self.quote(column.name)} {self.column_type(column.kind)})"
         )
 
+    def number_columns(self, tables: Sequence[Table]) -> None:
+        # Spark has no sequences; the one numbered column is the audit log's, which the web app writes,
+        # and the web app does not run on Spark (it updates and deletes sessions): nothing to number.
+        return
+
     def register_folders(self, tables: Sequence[Table]) -> None:
         """Declare the tables whose Parquet folders exist under `path` but not yet in the catalogue."""
         if not self.path:

@@ -34,7 +34,7 @@ __all__ = ["ALL_TABLES", "SCHEMA_VERSION", "Store", "ibis_schema"]
 
 #: Version of the store schema this cxscore writes. Bump it with every schema change and describe the
 #: change in `_CHANGES`; additive changes (new tables, new nullable columns) are applied automatically.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _CHANGES: dict[int, str] = {
     1: "initial schema",
@@ -43,6 +43,8 @@ _CHANGES: dict[int, str] = {
     3: "invitations.answered_anonymously, so that anonymous answers count in the response rate",
     4: "on PostgreSQL, an index on each table's key (imports, webhooks and survey pages look rows up by it)",
     5: "_audit_log.seq, the order entries were written in (occurred_at is to the second)",
+    6: "_audit_log.seq filled from a sequence (cx__audit_log_seq, started after the highest number), "
+    "not one more than the highest entry, which scanned the log and gave two servers the same number",
 }
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}
@@ -211,6 +213,7 @@ class Store:
             for table in ALL_TABLES.values():
                 if table.name in existing:
                     self._add_missing_columns(table)
+            self.engine.number_columns(list(ALL_TABLES.values()))
             self.engine.create_indexes(list(ALL_TABLES.values()))
             self.engine.replace_fact(bookkeeping.META, "schema_version", str(SCHEMA_VERSION))
 

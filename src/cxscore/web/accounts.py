@@ -62,6 +62,7 @@ def create_tables(store: Store) -> None:
     if missing:
         with store.transaction():
             store.engine.create_tables(missing)
+            store.engine.number_columns(missing)
 
 
 def token_hash(token: str) -> str:
@@ -378,12 +379,13 @@ class Accounts:
     # -- audit ---------------------------------------------------------------------------------------
 
     def audit(self, username: str, action: str, subject: str | None, detail: str) -> None:
-        """Write who did what to whose data, and when; numbered one more than the last entry, so that
-        entries of the same second (a sign-in and the sign-out after it) keep the order they happened in."""
+        """Write who did what to whose data, and when. The store numbers the entry (`seq`, from its
+        sequence): entries of the same second (a sign-in and the sign-out after it) keep the order they
+        were written in, and two servers writing at once never get the same number."""
         with self._lock:
             self.store.execute(
-                "INSERT INTO _audit_log (occurred_at, username, action, subject, detail, seq) "
-                "SELECT ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM _audit_log",
+                "INSERT INTO _audit_log (occurred_at, username, action, subject, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [_now(), username, action, subject, detail],
             )
 

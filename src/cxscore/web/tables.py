@@ -85,9 +85,11 @@ AUDIT_LOG = Table(
         Column(
             "seq",
             Kind.INTEGER,
-            "The entry's number, one more than the last (the order written, which `occurred_at`, to the "
-            "second, cannot tell within a second); empty for entries written before schema version 5.",
+            "The entry's number, from the store's sequence `cx__audit_log_seq`: unique and increasing in "
+            "the order entries were written, also with several servers on one PostgreSQL (`occurred_at`, "
+            "to the second, cannot tell within a second); empty for entries written before schema version 5.",
             "1041",
+            numbered=True,
         ),
     ),
     key=(),
