@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from cxscore.errors import AccountError
+from cxscore.service.ratelimit import RateLimiter
 from cxscore.store import SCHEMA_VERSION, Project, Store
 from cxscore.web.accounts import Accounts, create_tables
 
@@ -100,11 +101,19 @@ def test_an_account_locks_after_repeated_failures_and_a_reset_unlocks_it(server:
 
 
 def test_guessing_names_is_rate_limited_per_account_name(server: Any) -> None:
-    with httpx.Client(base_url=server.url) as client:
-        form = client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        guess = {"username": "ghost", "password": "one two three four", "csrf_token": token}
-        answers = [client.post("/login", data=guess).status_code for _ in range(7)]
+    # The site's limit on a clock that stands still: seven sign-ins (argon2 each) took 4.2 s on a busy
+    # machine, and at one try per name every 6 s a slower run would have earned the seventh back.
+    site = server.app.state.site
+    kept = site.account_limit
+    site.account_limit = RateLimiter(per_second=kept.per_second, burst=kept.burst, clock=lambda: 0.0)
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            form = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+            guess = {"username": "ghost", "password": "one two three four", "csrf_token": token}
+            answers = [client.post("/login", data=guess).status_code for _ in range(7)]
+    finally:
+        site.account_limit = kept
     assert answers == [401] * 6 + [429]  # twice the test server's 3 failures, then wait
 
 
@@ -312,7 +321,10 @@ def test_api_tokens_act_as_their_account_and_nothing_more(server: Any, clients: 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     made = clients["employee"].post("/account/tokens", data={"name": "nightly export", "csrf_token": token})
     secret = re.search(r'<code class="token">([^<]+)</code>', made.text).group(1)  # type: ignore[union-attr]
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"}) as script:
+    # A scorecard computed on the spot took 3.3 s here on a busy machine: httpx's default timeout (5 s) is
+    # too short for CI, so the script waits as long as the signed-in clients do.
+    bearer = {"Authorization": f"Bearer {secret}"}
+    with httpx.Client(base_url=server.url, headers=bearer, timeout=60.0) as script:
         assert script.get("/api/people/P-00046").status_code == 200
         assert script.get("/api/people/P-00022").status_code == 403
     bad = httpx.get(f"{server.url}/api/overview", headers={"Authorization": "Bearer cxs_forged"})
