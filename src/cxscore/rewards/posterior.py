@@ -119,8 +119,10 @@ def normal_posterior(
     level: float = 0.95,
     seed: int = 0,
     draws: int = DRAWS,
+    bounds: tuple[float, float] | None = None,
 ) -> Posterior:
     """The normal-normal shrinkage of `cxscore.stats.shrink_estimates`, for means, retention, rates, ...
+    `bounds` clips the intervals to the metric's range (e.g. a rate is never below 0).
 
     >>> post = normal_posterior([4.1, 5.6, 5.0], [0.04, 0.09, 0.01])
     >>> post.values.round(2).tolist()
@@ -128,12 +130,13 @@ def normal_posterior(
     """
     raw, noise = np.asarray(values, dtype=np.float64), np.asarray(variances, dtype=np.float64)
     shrunk = shrink_estimates(raw, noise, level=level)
-    spread = (shrunk.upper - shrunk.lower) / (2.0 * z_value(level))
+    spread = (shrunk.upper - shrunk.lower) / (2.0 * z_value(level))  # before clipping to the bounds
+    low, high = (-np.inf, np.inf) if bounds is None else bounds
     sampled = np.random.default_rng(seed).normal(shrunk.values[:, None], spread[:, None], (raw.size, draws))
     return Posterior(
         values=shrunk.values,
-        lower=shrunk.lower,
-        upper=shrunk.upper,
+        lower=np.clip(shrunk.lower, low, high),
+        upper=np.clip(shrunk.upper, low, high),
         draws=sampled,
         model="normal",
         prior=f"normal prior: mean {shrunk.prior_mean:.4g}, true spread (sd) {shrunk.prior_sd:.3g}, "

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxscore.rewards.noise import sampling_variance
 from cxscore.rewards.posterior import (
     DRAWS,
     Posterior,
@@ -21,7 +22,6 @@ from cxscore.rewards.posterior import (
     draws_for,
     normal_posterior,
 )
-from cxscore.stats._inputs import z_value
 
 __all__ = ["Entry", "Exclusion", "Ranking", "industry_nps_score", "posterior_of", "rank_frame"]
 
@@ -147,7 +147,9 @@ def rank_frame(
     # Sorted by id, so the seeded draws and the order of ties do not depend on the order of the rows.
     frame = frame[frame["n"] > 0].sort_values("scope_id", kind="stable").reset_index(drop=True)
     adjusted = "case_mix_adjustment" in frame.columns
-    posterior, usable = posterior_of(_adjusted(frame) if adjusted else frame, kind, level, seed, draws)
+    posterior, usable = posterior_of(
+        _adjusted(frame) if adjusted else frame, kind, level, seed, draws, shifted=adjusted
+    )
     enough = usable & (frame["n"].to_numpy() >= min_n)
     excluded = tuple(
         _exclusion(row, names, min_n, bool(usable[i]))
@@ -179,33 +181,52 @@ def _adjusted(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with value and interval shifted by the case-mix adjustment. A share keeps the
     beta-binomial model with its successes shifted by adjustment x n (clipped to 0..n; fractional counts
     are fine for the beta-binomial likelihood); NPS counts cannot be shifted so simply, and drop to the
-    normal model."""
+    normal model (`posterior_of(..., shifted=True)`), the unshifted counts giving the sampling variance."""
     shift = frame["case_mix_adjustment"]
     moved = frame.assign(
         value=frame["value"] + shift, lower=frame["lower"] + shift, upper=frame["upper"] + shift
     )
     if "successes" in frame.columns:
         moved["successes"] = np.clip(frame["successes"] + shift * frame["n"], 0.0, frame["n"])
-    return moved.drop(columns=[c for c in ("promoters", "detractors") if c in moved.columns])
+    return moved
+
+
+#: The range of each kind of value, which the normal model's intervals are clipped to (a mean, a
+#: percentile and a net revenue retention can be anything a metric defines, or exceed 100%).
+RANGES: dict[str, tuple[float, float]] = {
+    "nps": (-100.0, 100.0),
+    "share": (0.0, 1.0),
+    "retention": (0.0, np.inf),
+    "sum": (0.0, np.inf),
+    "count": (0.0, np.inf),
+    "rate": (0.0, np.inf),
+    "ratio": (0.0, np.inf),
+}
 
 
 def posterior_of(
-    frame: pd.DataFrame, kind: str, level: float, seed: int, draws: int
+    frame: pd.DataFrame, kind: str, level: float, seed: int, draws: int, *, shifted: bool = False
 ) -> tuple[Posterior, Any]:
     """The posterior of every row and a mask of rows that have one (a mean from one answer has none).
-    `draws` per row are capped for large families (see `draws_for`)."""
+    `draws` per row are capped for large families (see `draws_for`). `shifted`: the values were moved
+    by a case-mix adjustment, so NPS counts no longer match them and NPS takes the normal model."""
     n = frame["n"].to_numpy(dtype=np.float64)
     draws = draws_for(len(frame), draws)
-    if kind == "nps" and {"promoters", "detractors"} <= set(frame.columns):
+    if kind == "nps" and not shifted and {"promoters", "detractors"} <= set(frame.columns):
         post = dirichlet_posterior(frame["promoters"], frame["detractors"], n, level, seed, draws)
         return post, np.ones(len(frame), dtype=bool)
     if "successes" in frame.columns and kind in ("share", "retention"):
         return beta_posterior(frame["successes"], n, level, seed, draws), np.ones(len(frame), dtype=bool)
-    # Anything else: the normal model, with the sampling variance read off the engine's own interval.
-    variance = ((frame["upper"] - frame["lower"]).to_numpy(dtype=np.float64) / (2.0 * z_value(level))) ** 2
+    # Anything else: the normal model, with each value's sampling variance from its own statistics.
+    variance = sampling_variance(frame, kind, level)
     usable = np.isfinite(variance) & (variance > 0) & np.isfinite(frame["value"].to_numpy(dtype=np.float64))
     post = normal_posterior(
-        np.where(usable, frame["value"], np.nan), np.where(usable, variance, 1.0), level, seed, draws
+        np.where(usable, frame["value"], np.nan),
+        np.where(usable, variance, 1.0),
+        level,
+        seed,
+        draws,
+        bounds=RANGES.get(kind),
     )
     return post, usable
 
