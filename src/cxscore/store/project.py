@@ -60,6 +60,23 @@ class Project:
             return StoreSettings("duckdb", path=str(base / str(settings.path)))
         return settings
 
+    def config_version(self) -> tuple[tuple[str, int, int], ...]:
+        """Each configuration file (`cxscore.yaml` and the files under the configuration folders and
+        `surveys/`) with its modification time and size: changes when a definition is edited, added or
+        removed. Long-running readers (the web app) compare it to see that they must read them again."""
+        files = [self.root / CONFIG_FILE]
+        for folder in (*CONFIG_FOLDERS, "surveys"):
+            if (self.root / folder).is_dir():
+                files.extend(path for path in (self.root / folder).rglob("*") if path.is_file())
+        found = []
+        for path in sorted(files):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # removed while we looked
+                continue
+            found.append((str(path.relative_to(self.root)), stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
     def open_store(self) -> Store:
         """Open the project's store as it is, without checking its schema."""
         return Store.open(self.store_settings)

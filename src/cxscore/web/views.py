@@ -2,9 +2,10 @@
 
 A snapshot holds one scorecard evaluator and one set of leaderboards (each metric computed once per
 scope and grain, then reused by every page) and a cache of page results keyed by the page and its
-filters. The data version is the import log (`_imports`: how many imports, the last one's end) and the
-quarantine's row count; it is read at most every `cache_seconds`, and a new version starts a new
-snapshot, so an import is visible within that time without restarting the server.
+filters. The version is the import log (`_imports`: how many imports, the last one's end), the
+quarantine's row count and the project's configuration files (modification times and sizes); it is read
+at most every `cache_seconds`, and a new version starts a new snapshot, so an import or an edited metric,
+scorecard, goal, program or plan is visible within that time without restarting the server.
 """
 
 from __future__ import annotations
@@ -125,8 +126,9 @@ class Views:
             return self._snapshot
 
     def version(self) -> tuple[Any, ...]:
-        """The data version: imports so far, the last one's end, rows in the quarantine."""
+        """The data version (imports so far, the last one's end, rows in the quarantine) and the
+        project's configuration files (each with its modification time and size)."""
         with self.lock:
             imports = self.store.execute("SELECT count(*), max(finished_at) FROM _imports").fetchone()
             quarantined = self.store.execute("SELECT count(*) FROM _quarantine").fetchone()
-        return (*(imports or ()), *(quarantined or ()))
+        return (*(imports or ()), *(quarantined or ()), self.project.config_version())
