@@ -27,6 +27,12 @@ def verbatims(
     ),
     nps_column: str | None = typer.Option(None, "--nps-column", help="With --csv: a 0-10 score column."),
     csat_column: str | None = typer.Option(None, "--csat-column", help="With --csv: a 1-5 score column."),
+    names: list[str] = typer.Option(
+        [],
+        "--name",
+        help="A name customers write whatever they say (a product, the company), left out of the topics; "
+        "repeat it for more. The project's product names always are.",
+    ),
     comments: bool = typer.Option(False, "--comments", help="With --format json: every comment, tagged."),
     output: Output = typer.Option(Output.table, "--format", "-f", help="table or json."),
     project: Path | None = ProjectOption,
@@ -38,25 +44,26 @@ def verbatims(
     from cxscore.diagnose import read_verbatims_csv
     from cxscore.diagnose import verbatims as analyse
 
-    names: dict[str, str] = {}
+    teams: dict[str, str] = {}
     with user_errors():
         if csv is not None:
-            report = read_verbatims_csv(
-                csv, text_column, touchpoint_column, nps_column, csat_column, topics=topics, language=language
-            )
+            columns = (text_column, touchpoint_column, nps_column, csat_column)
+            report = read_verbatims_csv(csv, *columns, topics=topics, language=language, names=names)
         else:
             found = find_project(project)
-            report = analyse(scope=scope, period=period, topics=topics, language=language, project=found.root)
+            report = analyse(
+                scope=scope, period=period, topics=topics, language=language, names=names, project=found.root
+            )
             if output is Output.table:
                 store = found.store()
                 try:
-                    names = scope_names(store, "team")
+                    teams = scope_names(store, "team")
                 finally:
                     store.close()
     if output is Output.json:
         typer.echo(json.dumps(report.to_dict(comments=comments), indent=2, default=str))
         return
-    _print_verbatims(report, names)
+    _print_verbatims(report, teams)
 
 
 def _teams(ids: tuple[str, ...], names: dict[str, str]) -> str:

@@ -4,13 +4,14 @@ The comments become a documents x words matrix of TF-IDF weights (words in at le
 and at most `max_df` of them, stopwords out); NMF factors it into W (comments x topics) and H (topics x
 words), both non-negative, minimising ||X - WH||^2 with Lee and Seung's (2001) multiplicative updates
 from a seeded random start. A topic is named by its top words in H; a comment is tagged with the topics
-that carry at least half of its largest weight in W.
+that make up at least half as much of it as its strongest one does (W scaled by the length of H's rows),
+and with none when no topic makes up a tenth of it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ from cxscore.errors import DiagnosisError
 __all__ = ["TopicModel", "fit_topics"]
 
 FloatArray = npt.NDArray[np.float64]
+#: A comment belongs to no topic unless one makes up at least this much of it (see TopicModel.strengths).
+LEAST = 0.1
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,22 @@ class TopicModel:
     loadings: FloatArray  # topics x words
     error: float  # relative reconstruction error ||X - WH|| / ||X||
 
-    def tags(self, share: float = 0.5) -> list[list[int]]:
-        """For each comment: its topics, strongest first (those within `share` of its largest weight)."""
+    def strengths(self) -> FloatArray:
+        """How much of each comment each topic makes up (comments x topics): W scaled by the length of
+        H's rows, i.e. the length of that topic's part of the comment's rebuilt TF-IDF row (of length 1).
+        Unlike W alone, it does not depend on how NMF happened to split the scale between W and H."""
+        result: FloatArray = self.weights * np.linalg.norm(self.loadings, axis=1)
+        return result
+
+    def tags(self, share: float = 0.5, least: float = LEAST) -> list[list[int]]:
+        """For each comment: its topics, strongest first (those within `share` of its strongest), none when
+        no topic makes up at least `least` of it (its words are in no topic: NMF's leftovers are noise)."""
         out = []
-        for row in self.weights:
+        for row in self.strengths():
             top = row.max(initial=0.0)
-            chosen = [int(j) for j in np.argsort(-row, kind="stable") if top > 1e-9 and row[j] >= share * top]
+            chosen = [
+                int(j) for j in np.argsort(-row, kind="stable") if top >= least and row[j] >= share * top
+            ]
             out.append(chosen)
         return out
 
@@ -79,15 +92,17 @@ def fit_topics(
     iterations: int = 300,
     top: int = 6,
     seed: int = 0,
+    ignore: Iterable[str] = (),
 ) -> TopicModel:
-    """Discover `topics` topics in `texts` (fewer when the vocabulary is small).
+    """Discover `topics` topics in `texts` (fewer when the vocabulary is small), leaving out stopwords and
+    the words in `ignore` (lower case: e.g. the products' names, which customers write whatever they say).
 
     >>> texts = ["slow delivery late parcel"] * 5 + ["friendly helpful agent"] * 5
     >>> model = fit_topics(texts, 2, min_df=2, max_df=0.9)
     >>> sorted(sorted(words[:2]) for words in model.top_words)
     [['agent', 'friendly'], ['delivery', 'late']]
     """
-    stop = STOPWORDS.get(language, frozenset())
+    stop = STOPWORDS.get(language, frozenset()) | set(ignore)
     documents = [[w for w in tokens(t) if len(w) > 2 and w not in stop and "'" not in w] for t in texts]
     vocabulary = _vocabulary(documents, min_df, max_df)
     if not vocabulary:

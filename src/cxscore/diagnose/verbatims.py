@@ -135,9 +135,14 @@ def analyse_verbatims(
     examples: int = 3,
     source: str = "comments",
     seed: int = 0,
+    names: Sequence[str] = (),
 ) -> VerbatimReport:
     """Topics and sentiment of `texts`, linked to `touchpoints` (and their `teams`) and `scores`
     (`{"nps": [...], "csat": [...]}`, one value or None per text).
+
+    The words of `names` (the products', the company's) are left out of the topics: customers name the
+    product in praise and complaint alike, so a topic of its name would join the two. A topic's examples
+    are its comments of its commonest sentiment, those most in the topic first.
 
     >>> texts = ["Call me on 0207 946 0958, the parcel is late", "Friendly and helpful agent"] * 15
     >>> report = analyse_verbatims(texts, topics=2)
@@ -157,8 +162,10 @@ def analyse_verbatims(
             f"Only {len(chosen)} comments in language '{language}' (of {n}; languages: {counted}); topics "
             f"need at least {MIN_COMMENTS}. Widen the scope or period, or choose --language."
         )
-    model = fit_topics([masked[i] for i in chosen], topics, language=language, seed=seed)
+    ignore = {w for name in names for w in tokens(name)}
+    model = fit_topics([masked[i] for i in chosen], topics, language=language, seed=seed, ignore=ignore)
     tags = model.tags()
+    strengths = model.strengths()
     scored = language == "en"
     position = {i: j for j, i in enumerate(chosen)}
     points = list(touchpoints or [None] * n)
@@ -177,8 +184,15 @@ def analyse_verbatims(
     )
     analysed = [comments[i] for i in chosen]
     links = {k: tuple(v) for k, v in (teams or {}).items()}
-    found_topics = _topics(model.top_words, analysed, tuple(kinds), links, examples)
+    strength = [float(strengths[k, c.topics[0]]) if c.topics else 0.0 for k, c in enumerate(analysed)]
+    found_topics = _topics(model.top_words, analysed, strength, tuple(kinds), links, examples)
     views = _touchpoints(comments, tuple(kinds), links)  # every comment: scores do not depend on language
+    alone = sum(1 for c in analysed if not c.topics)
+    if alone:
+        notes.append(
+            f"{alone} of the {len(analysed)} comments ({alone / len(analysed):.0%}) are in no topic: their "
+            f"words are in none of the {len(model.top_words)} topics (ask for more topics to see more)."
+        )
     if len(found_topics) < len(model.top_words):
         notes.append(
             f"{len(model.top_words) - len(found_topics)} topics had no comment of their own, left out."
@@ -251,24 +265,22 @@ def _teams_of(points: Sequence[tuple[str, int]], links: Mapping[str, tuple[str, 
 def _topics(
     words: tuple[tuple[str, ...], ...],
     comments: Sequence[Comment],
+    strength: Sequence[float],
     kinds: Sequence[str],
     links: Mapping[str, tuple[str, ...]],
     examples: int,
 ) -> tuple[Topic, ...]:
+    """The topics with comments of their own; `strength[k]`: how much of comment k its main topic makes up."""
     result = []
     names = topic_names(words)
     for number, top in enumerate(words):
-        mine = [c for c in comments if c.topics and c.topics[0] == number]
-        if not mine:
+        chosen = [k for k, c in enumerate(comments) if c.topics and c.topics[0] == number]
+        if not chosen:
             continue
+        mine = [comments[k] for k in chosen]
         feel = [c.sentiment for c in mine if c.sentiment is not None]
         points = tuple(Counter(c.touchpoint for c in mine if c.touchpoint).most_common())
-        shown = tuple(
-            dict.fromkeys(
-                c.text
-                for c in sorted(mine, key=lambda c: (-len(set(tokens(c.text)) & set(top)), len(c.text)))
-            )
-        )
+        shown = _typical(mine, top, [strength[k] for k in chosen], examples)
         result.append(
             Topic(
                 number,
@@ -281,10 +293,35 @@ def _topics(
                 _scores(kinds, mine),
                 points,
                 _teams_of(points, links),
-                shown[:examples],
+                shown,
             )
         )
     return tuple(sorted(result, key=lambda t: -t.comments))
+
+
+def _typical(
+    comments: Sequence[Comment], words: Sequence[str], strength: Sequence[float], count: int
+) -> tuple[str, ...]:
+    """Up to `count` different texts typical of a topic's `comments`: of its commonest sentiment label (any
+    when none is scored), those with the most of the topic's top `words` first, then those the topic
+    makes up most of (`strength`), then the shortest.
+
+    A topic may hold praise and complaints about one thing, but its examples are never the minority's:
+    the example shown beside the topic's sentiment and scores must read like them.
+
+    >>> texts = [("Slow again.", "negative"), ("Fast now!", "positive"), ("Slow delivery.", "negative")]
+    >>> said = [Comment(str(i), t, "en", None, label, (0,), None, {}) for i, (t, label) in enumerate(texts)]
+    >>> _typical(said, ["delivery", "slow"], [0.9, 0.9, 0.8], 3)
+    ('Slow delivery.', 'Slow again.')
+    """
+    labels = Counter(c.label for c in comments if c.label is not None)
+    usual = labels.most_common(1)[0][0] if labels else None
+    top = set(words)
+    ranked = sorted(
+        (k for k, c in enumerate(comments) if usual is None or c.label == usual),
+        key=lambda k: (-len(set(tokens(comments[k].text)) & top), -strength[k], len(comments[k].text)),
+    )
+    return tuple(dict.fromkeys(comments[k].text for k in ranked))[:count]
 
 
 def topic_names(words: Sequence[Sequence[str]], size: int = 3) -> list[str]:
@@ -342,11 +379,13 @@ def verbatims(
     topics: int = 8,
     language: str = "en",
     limit: int = 50_000,
+    names: Sequence[str] = (),
     project: Path | str | None = None,
     store: Store | None = None,
 ) -> VerbatimReport:
     """The comments of the survey responses of a project, for a scope (the team credited or below it, or
-    the person) and period, with the NPS and CSAT of the responses that carry them."""
+    the person) and period, with the NPS and CSAT of the responses that carry them; the products' names
+    and ids, and `names`, are left out of the topics (see `analyse_verbatims`)."""
     from cxscore.store import open_project
 
     if period is not None:
@@ -355,6 +394,7 @@ def verbatims(
     opened = store if store is not None else open_project(None if project is None else Path(project)).store()
     try:
         rows, links = _read(opened, chosen, start, end, limit)
+        products = opened.con.execute(opened.table("products").select("product_id", "name"))
     finally:
         if store is None:
             opened.close()
@@ -371,6 +411,7 @@ def verbatims(
         topics=topics,
         language=language,
         source=f"survey comments of {chosen}, {when}",
+        names=[*(v for v in (*products["product_id"], *products["name"]) if isinstance(v, str)), *names],
     )
     if len(rows) == limit:
         extra = f"The {limit:,} most recent comments were analysed (--limit)."
