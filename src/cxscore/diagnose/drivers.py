@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +39,7 @@ from cxscore.metrics.definition import Metric
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
     from cxscore.store import Store
 
@@ -393,12 +394,55 @@ def _sample(
     key = facts.columns[0]
     chosen = used
     if total > size:
-        keys = store.con.execute(used.select(key))[key]
-        picked = sorted(keys, key=lambda k: hashlib.blake2b(f"{k}#{seed}".encode(), digest_size=8).digest())
-        wanted = ibis.memtable({key: picked[:size]}, schema={key: used[key].type()})
+        picked = _lowest_hashes(
+            store.con.to_pyarrow_batches(used.select(key), chunk_size=_KEY_BATCH), size, seed
+        )
+        wanted = ibis.memtable({key: picked}, schema={key: used[key].type()})
         chosen = used.semi_join(wanted, key)
     frame: pd.DataFrame = store.con.execute(chosen.select(key, OUTCOME, *[d.name for d in kept]))
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+#: Keys streamed per record batch when sampling: the memory held is this many keys plus the sample.
+_KEY_BATCH = 100_000
+
+
+def _key_hash(key: object, seed: int) -> int:
+    """The 64-bit hash that orders facts for the sample: blake2b of the key and the seed, computed in
+    Python, so the same whatever the engine and in every process (unlike `hash`).
+
+    >>> _key_hash("R-000001", 0)
+    10557359993915782287
+    """
+    return int.from_bytes(hashlib.blake2b(f"{key}#{seed}".encode(), digest_size=8).digest(), "big")
+
+
+def _lowest_hashes(batches: Iterable[pa.RecordBatch], size: int, seed: int) -> list[Any]:
+    """The `size` keys (the first column of the record `batches`) with the lowest `_key_hash`, lowest first.
+
+    A bottom-k sample (Cohen & Kaplan 2007): the keys stream through in batches and only the `size` best
+    so far are kept, so the memory needed does not grow with the number of facts.
+
+    >>> import pyarrow as pa
+    >>> batches = [pa.record_batch({"id": [f"R-{i:06d}" for i in range(j, j + 500)]}) for j in (0, 500)]
+    >>> everything = sorted((f"R-{i:06d}" for i in range(1000)), key=lambda k: _key_hash(k, 3))
+    >>> _lowest_hashes(batches, 5, seed=3) == everything[:5]
+    True
+    """
+    best_hashes = np.empty(0, dtype=np.uint64)
+    best_keys = np.empty(0, dtype=object)
+    for batch in batches:
+        keys = batch.column(0).to_pylist()
+        hashes = np.fromiter((_key_hash(k, seed) for k in keys), dtype=np.uint64, count=len(keys))
+        best_hashes = np.concatenate([best_hashes, hashes])
+        batch_keys = np.empty(len(keys), dtype=object)
+        batch_keys[:] = keys
+        best_keys = np.concatenate([best_keys, batch_keys])
+        if best_hashes.size > size:
+            keep = np.argpartition(best_hashes, size - 1)[:size] if size > 0 else np.empty(0, dtype=np.intp)
+            best_hashes, best_keys = best_hashes[keep], best_keys[keep]
+    order = np.argsort(best_hashes, kind="stable")
+    return list(best_keys[order])
 
 
 def _importance(method: str) -> Any:
