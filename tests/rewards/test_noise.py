@@ -185,3 +185,24 @@ def test_rankings_of_gross_retention_cover_the_truth_and_order_it_better_than_wi
     coverage, order, old_coverage, old_order = np.nanmean(found, axis=0)
     assert coverage > 0.85 and old_coverage < 0.75
     assert order > old_order
+
+
+def test_an_adjusted_nps_takes_its_variance_from_its_counts_not_its_interval() -> None:
+    # With case-mix adjustment NPS drops to the normal model; the rows' intervals here are bogus (0 wide),
+    # so a variance read off them would leave every team out ("no interval").
+    frame = pd.DataFrame(
+        {"scope_id": ["a", "b", "c", "d"], "n": [40, 200, 120, 80], "promoters": [30, 90, 50, 20]}
+        | {"detractors": [2, 40, 30, 30], "case_mix_adjustment": [1.0, -2.0, 0.5, 3.0]}
+    )
+    frame["value"] = 100.0 * (frame["promoters"] - frame["detractors"]) / frame["n"]
+    frame["lower"] = frame["upper"] = frame["value"]
+    board = rank_frame(frame, metric="nps", scope="team", period="p", kind="nps", draws=2000)
+    assert board.model == "normal" and not board.excluded and len(board.entries) == 4
+    first = board.entries[0]
+    assert first.scope_id == "a" and first.shrunk < first.value + first.case_mix_adjustment  # type: ignore[operator]
+    assert (
+        -100.0
+        <= min(e.shrunk_lower for e in board.entries)
+        < max(e.shrunk_upper for e in board.entries)
+        <= 100
+    )
