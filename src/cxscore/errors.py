@@ -6,12 +6,13 @@ Only the outer layers (CLI, web) turn them into exit codes or HTTP answers.
     CXScoreError
     ├── ConfigError (ValueError)          a project file or setting is wrong
     │   ├── ProjectNotFoundError          no cxscore project where one was expected
-    │   ├── MetricDefinitionError         metric definitions have problems (holds every one, with file:line)
-    │   ├── GoalDefinitionError           goal policies or benchmark tables have problems (lists every one)
-    │   ├── ScorecardDefinitionError      scorecard definitions have problems (lists every one)
-    │   ├── ProgramDefinitionError        recognition programs have problems (lists every one)
-    │   ├── PlanDefinitionError           incentive plans have problems (holds every one, with file:line)
-    │   ├── SurveyDefinitionError         survey definitions have problems (holds every one, with file:line)
+    │   ├── DefinitionError               a definition file of the project has problems
+    │   │   ├── MetricDefinitionError     metric definitions (holds every problem, with file:line)
+    │   │   ├── GoalDefinitionError       goal policies or benchmark tables (lists every problem)
+    │   │   ├── ScorecardDefinitionError  scorecard definitions (lists every problem)
+    │   │   ├── ProgramDefinitionError    recognition programs (lists every problem)
+    │   │   ├── PlanDefinitionError       incentive plans (holds every problem, with file:line)
+    │   │   └── SurveyDefinitionError     survey definitions (holds every problem, with file:line)
     │   └── StoreURLError                 a store URL is not one of the accepted forms
     ├── SchemaError (RuntimeError)        the store's schema is not the one this version expects
     ├── EngineNotInstalledError (ImportError)  an engine's Python package is missing
@@ -47,6 +48,7 @@ __all__ = [
     "AuthenticationError",
     "CXScoreError",
     "ConfigError",
+    "DefinitionError",
     "DemoError",
     "DiagnosisError",
     "EngineNotInstalledError",
@@ -87,7 +89,12 @@ class ProjectNotFoundError(ConfigError):
     """No cxscore project was found where one was expected."""
 
 
-class MetricDefinitionError(ConfigError):
+class DefinitionError(ConfigError):
+    """A definition file of the project (metrics, goals, scorecards, programs, plans, surveys) has
+    problems: the project has to be mended, not the request that met them."""
+
+
+class MetricDefinitionError(DefinitionError):
     """Metric definitions have problems; `problems` holds every one, each with its file and line."""
 
     def __init__(self, problems: Sequence[object]) -> None:
@@ -136,11 +143,11 @@ class DemoError(CXScoreError, ValueError):
     """The demo company cannot be built as asked."""
 
 
-class GoalDefinitionError(ConfigError):
+class GoalDefinitionError(DefinitionError):
     """Goal policies or benchmark tables have problems; the message lists every one with its file."""
 
 
-class ScorecardDefinitionError(ConfigError):
+class ScorecardDefinitionError(DefinitionError):
     """Scorecard definitions have problems; the message lists every one with its file."""
 
 
@@ -148,11 +155,11 @@ class DiagnosisError(CXScoreError, ValueError):
     """A diagnosis (key drivers, verbatims) cannot be made on the data or metric asked for."""
 
 
-class ProgramDefinitionError(ConfigError):
+class ProgramDefinitionError(DefinitionError):
     """Recognition programs have problems; the message lists every one with its file."""
 
 
-class PlanDefinitionError(ConfigError):
+class PlanDefinitionError(DefinitionError):
     """Incentive plans have problems; `problems` holds every one, each with its file and line."""
 
     def __init__(self, problems: Sequence[object]) -> None:
@@ -201,7 +208,7 @@ class NotFoundError(CXScoreError, LookupError):
     """A page's subject (a team, a person, a metric, a period) does not exist; the message lists what does."""
 
 
-class SurveyDefinitionError(ConfigError):
+class SurveyDefinitionError(DefinitionError):
     """Survey definitions have problems; `problems` holds every one, each with its file and line."""
 
     def __init__(self, problems: Sequence[object]) -> None:

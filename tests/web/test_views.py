@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cxscore.store import init_project
 from cxscore.web.views import Views
@@ -43,3 +46,31 @@ def test_the_configuration_version_lists_the_definition_files_and_nothing_else(t
     (project.root / "reports" / "summary.csv").write_text("a\n", encoding="utf-8")
     names = [name for name, _, _ in project.config_version()]
     assert names == ["cxscore.yaml", str(Path("goals", "team", "support.yml"))]
+
+
+def test_a_metric_file_with_a_mistake_shows_its_file_and_line_until_it_is_mended(
+    server: Any, clients: dict[str, Any]
+) -> None:
+    broken = server.project.root / "metrics" / "csat.yml"
+    broken.write_text(
+        "name: csat\nlabel: CSAT\nkind: npx\nsource: responses\ncolumn: csat\ntime: responded_at\n",
+        encoding="utf-8",
+    )
+    try:
+        page = _after_refresh(lambda: clients["executive"].get("/"), lambda r: r.status_code != 200)
+        assert page.status_code == 500
+        assert "The project's definitions need a fix" in page.text
+        assert "metrics/csat.yml:3" in page.text and "npx" in page.text
+        api = clients["executive"].get("/api/overview")
+        assert api.status_code == 500 and "metrics/csat.yml:3" in api.json()["error"]
+    finally:
+        broken.unlink()
+    assert _after_refresh(lambda: clients["executive"].get("/"), lambda r: r.status_code == 200)
+
+
+def _after_refresh(get: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 30.0) -> Any:
+    """The first answer `done` accepts; the test server checks its version every second."""
+    deadline = time.monotonic() + seconds
+    while not done(answer := get()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return answer

@@ -29,7 +29,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from cxscore.errors import ConfigError, FollowupError
+from cxscore.errors import DefinitionError, FollowupError
 from cxscore.model.surveys import FOLLOWUP_OUTCOMES
 from cxscore.store import Store
 from cxscore.surveys.definition import FollowUpRule, Survey
@@ -345,7 +345,7 @@ def _share_metric(catalog: Catalog, name: str) -> Metric:
 
     metric = catalog.get(name)
     if metric.aggregation is not Aggregation.SHARE:
-        raise ConfigError(
+        raise DefinitionError(
             f"Metric '{name}' ({metric.location}) is a {metric.aggregation.value}, but the follow-up "
             "summary shows it as a share of tasks. Define it with `kind: share`, or give your metric "
             "another name."

@@ -55,6 +55,8 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.NotFoundError, 404),
     (errors.RateLimitedError, 429),
     (errors.DiagnosisError, 422),
+    # The project's definition files need mending: the server's fault, not the request's.
+    (errors.DefinitionError, 500),
     (errors.CXScoreError, 400),
 )
 
