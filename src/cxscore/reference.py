@@ -72,7 +72,8 @@ def _table_markdown(table: Table) -> str:
         table.doc,
         "",
         f"Key: ({', '.join(f'`{k}`' for k in table.key)})."
-        + (" Checks: " + "; ".join(o.describe() for o in table.ordered) + "." if table.ordered else ""),
+        + (" Checks: " + "; ".join(o.describe() for o in table.ordered) + "." if table.ordered else "")
+        + (f" Listed by: `{table.order_by()}`." if table.listed_by else ""),
         "",
         "| column | type | rules | meaning | example |",
         "|---|---|---|---|---|",

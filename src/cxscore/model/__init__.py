@@ -20,9 +20,9 @@ from cxscore.model import (
     support,
     surveys,
 )
-from cxscore.model.schema import Column, Kind, Ordered, Table
+from cxscore.model.schema import Column, Kind, Ordered, Sort, Table
 
-__all__ = ["TABLES", "Column", "Kind", "Ordered", "Table", "table"]
+__all__ = ["TABLES", "Column", "Kind", "Ordered", "Sort", "Table", "table"]
 
 #: Every canonical table by name, in an order where referenced tables come first.
 TABLES: dict[str, Table] = {

@@ -7,11 +7,12 @@ A table is declared once, here in code; the store creates it, the importer valid
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cxscore.errors import ModelError
 
-__all__ = ["Column", "Kind", "Ordered", "Table"]
+__all__ = ["Column", "Kind", "Ordered", "Sort", "Table"]
 
 
 class Kind(enum.Enum):
@@ -110,8 +111,34 @@ class Ordered:
 
 
 @dataclass(frozen=True)
+class Sort:
+    """One term of the order a table is listed in: a column, highest first or not, and where its empty
+    values go. Always said in full: left out, PostgreSQL puts empty values first when descending and
+    DuckDB last, and an index serves a listing only when it is in exactly the listing's order.
+
+    >>> Sort("seq", descending=True).sql()
+    'seq DESC NULLS LAST'
+    """
+
+    column: str
+    descending: bool = False
+    nulls_last: bool = True
+
+    def sql(self, quote: Callable[[str], str] | None = None) -> str:
+        """The term as SQL, for an ORDER BY or an index; `quote` quotes the column name (if given)."""
+        column = quote(self.column) if quote else self.column
+        direction = "DESC" if self.descending else "ASC"
+        return f"{column} {direction} NULLS {'LAST' if self.nulls_last else 'FIRST'}"
+
+
+@dataclass(frozen=True)
 class Table:
-    """A canonical table: its columns, its natural key and its cross-column checks."""
+    """A canonical table: its columns, its natural key and its cross-column checks.
+
+    `listed_by` is the order a page lists the table in, a few rows at a time (the audit page: newest
+    first). Listings use `order_by`, and engines that look rows up through indexes keep one in that order,
+    so a page reads its rows off the index instead of sorting the whole table.
+    """
 
     name: str
     doc: str
@@ -119,12 +146,14 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     ordered: tuple[Ordered, ...] = ()
+    listed_by: tuple[Sort, ...] = ()
     _by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name = {c.name: c for c in self.columns}
         object.__setattr__(self, "_by_name", by_name)
         named = list(self.key) + [n for o in self.ordered for n in (o.earlier, o.later)]
+        named += [s.column for s in self.listed_by]
         missing = [n for n in named if n not in by_name]
         if missing:
             raise ModelError(f"Table '{self.name}' names unknown columns {missing}.")
@@ -144,3 +173,12 @@ class Table:
 
     def has_column(self, name: str) -> bool:
         return name in self._by_name
+
+    def order_by(self, quote: Callable[[str], str] | None = None) -> str:
+        """The terms of `listed_by` as SQL, for a listing's ORDER BY; `quote` quotes column names (if given).
+
+        >>> from cxscore.web.tables import AUDIT_LOG
+        >>> AUDIT_LOG.order_by()
+        'occurred_at DESC NULLS LAST, seq DESC NULLS LAST'
+        """
+        return ", ".join(s.sql(quote) for s in self.listed_by)

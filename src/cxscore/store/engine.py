@@ -84,8 +84,10 @@ class Engine:
             self.create_table(table)
 
     def create_indexes(self, tables: Sequence[Table]) -> None:
-        """Index each table's key where the engine looks rows up by it (nothing by default: DuckDB and
-        Spark scan and hash-join instead)."""
+        """Index each table's key and its listing order (`Table.listed_by`) where the engine looks rows
+        up and lists them through indexes (nothing by default: DuckDB and Spark scan and hash-join
+        instead, and DuckDB keeps a listing's first rows while scanning, skipping row groups by their
+        minimum and maximum, without an index)."""
 
     def number_columns(self, tables: Sequence[Table]) -> None:
         """Fill every `numbered` column of `tables` from a sequence of its own (`cx_<table>_<column>`).

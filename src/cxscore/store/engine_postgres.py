@@ -44,11 +44,17 @@ class PostgresEngine(Engine):
         # Imports, webhooks and survey pages look rows up by key: without an index each look-up scans
         # the table (a 2-row import into 1 million responses: 1.1 s; with it: 0.2 s). Not unique, so a
         # store that already holds a repeated key still opens; imports never write one.
+        # A page listing a table's first rows (the audit page, the newest 200 entries) reads them off an
+        # index in its exact order instead of sorting the table (1M entries: 142 -> 0.3 ms).
         for table in tables:
+            name = self.quote(table.name)
             if table.key:
                 keys = ", ".join(self.quote(k) for k in table.key)
-                name = self.quote(f"cx_{table.name}_key")
-                self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {self.quote(table.name)} ({keys})")
+                index = self.quote(f"cx_{table.name}_key")
+                self.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {name} ({keys})")
+            if table.listed_by:
+                index = self.quote(f"cx_{table.name}_listed")
+                self.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {name} ({table.order_by(self.quote)})")
 
     def analyze(self, name: str) -> None:
         # Without statistics the planner takes a freshly loaded table for an empty one until autovacuum

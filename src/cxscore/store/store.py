@@ -44,7 +44,8 @@ _CHANGES: dict[int, str] = {
     4: "on PostgreSQL, an index on each table's key (imports, webhooks and survey pages look rows up by it)",
     5: "_audit_log.seq, the order entries were written in (occurred_at is to the second)",
     6: "_audit_log.seq filled from a sequence (cx__audit_log_seq, started after the highest number), "
-    "not one more than the highest entry, which scanned the log and gave two servers the same number",
+    "not one more than the highest entry, which scanned the log and gave two servers the same number; "
+    "on PostgreSQL, an index on _audit_log in the audit page's order (cx__audit_log_listed)",
 }
 
 ALL_TABLES: dict[str, Table] = {**{t.name: t for t in bookkeeping.TABLES}, **TABLES}

@@ -6,7 +6,7 @@ importing the web app.
 
 from __future__ import annotations
 
-from cxscore.model.schema import Column, Kind, Table
+from cxscore.model.schema import Column, Kind, Sort, Table
 
 __all__ = ["API_TOKENS", "AUDIT_LOG", "MIN_PASSWORD", "ROLES", "SESSIONS", "TABLES", "USERS"]
 
@@ -93,6 +93,7 @@ AUDIT_LOG = Table(
         ),
     ),
     key=(),
+    listed_by=(Sort("occurred_at", descending=True), Sort("seq", descending=True)),
 )
 
 TABLES = (USERS, SESSIONS, API_TOKENS, AUDIT_LOG)
