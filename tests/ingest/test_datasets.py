@@ -46,6 +46,31 @@ def test_nps_verbatims(store: Store, datasets: Path) -> None:
     assert import_files(store, "responses", [source], options).unchanged == result.inserted
 
 
+def test_nps_verbatims_keyed_by_time_stage_and_comment_take_a_corrected_score_as_an_update(
+    store: Store, datasets: Path, tmp_path: Path
+) -> None:
+    text = (datasets / "nps_verbatims_textsummary" / "nps_verbatims.csv").read_text(encoding="utf-8-sig")
+    source = tmp_path / "nps.csv"
+    source.write_text(text, encoding="utf-8")
+    mapping = {"responded_at": "CUSTOMER_RESPONSE_DATE", "nps": "NPS_SCORE", "comment": "text"}
+    options = ImportOptions(
+        mapping=mapping, day_first=True, key_from=("CUSTOMER_RESPONSE_DATE", "SURVEY_SUB_TYPE", "text")
+    )
+    result = import_files(store, "responses", [source], options)
+    accounted(result)
+    # Two answers share their time, stage and comment ("STOP"), one with a score: both wait in the
+    # quarantine for someone to keep one, rather than one silently winning.
+    assert (result.inserted, result.quarantined) == (2383, 2)
+    lines = text.splitlines(keepends=True)
+    second = lines[2]
+    assert ",Detractor,0," in second
+    lines[2] = second.replace(",Detractor,0,", ",Detractor,3,", 1)
+    source.write_text("".join(lines), encoding="utf-8")
+    corrected = import_files(store, "responses", [source], options)
+    assert (corrected.inserted, corrected.updated, corrected.unchanged) == (0, 1, 2382)
+    assert store.execute("SELECT count(*) FROM responses").fetchone() == (2383,)
+
+
 def test_ambiguous_dates_without_day_first_are_quarantined_with_the_fix(store: Store, datasets: Path) -> None:
     source = datasets / "nps_verbatims_textsummary" / "nps_verbatims.csv"
     options = ImportOptions(

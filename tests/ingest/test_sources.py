@@ -99,10 +99,44 @@ def test_key_from_content_is_stable(store: Store, tmp_path: Path) -> None:
     assert import_files(store, "responses", [path], options).unchanged == 2
 
 
+def test_a_key_from_named_columns_lets_a_corrected_file_update_its_rows(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("When,Score,Comment\n2025-01-02,8,Quick\n2025-01-03,2,Slow\n", encoding="utf-8")
+    options = ImportOptions(mapping={"responded_at": "When", "nps": "Score"}, key_from=("When", "Comment"))
+    assert import_files(store, "responses", [path], options).inserted == 2
+    assert import_files(store, "responses", [path], options).unchanged == 2
+    path.write_text("When,Score,Comment\n2025-01-02,8,Quick\n2025-01-03,3,Slow \n", encoding="utf-8")
+    corrected = import_files(store, "responses", [path], options)
+    assert (corrected.inserted, corrected.updated, corrected.unchanged) == (0, 1, 1)
+    assert store.execute("SELECT nps FROM responses ORDER BY responded_at").fetchall() == [(8,), (3,)]
+    # Every value in the key: the corrected score was a new row beside the old one.
+    content = ImportOptions(mapping={"responded_at": "When", "nps": "Score"}, key_from_content=True)
+    assert import_files(store, "responses", [path], content).inserted == 2
+
+
+def test_a_key_from_names_only_file_columns_and_only_when_the_key_is_missing(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("When,Score\n2025-01-02,8\n", encoding="utf-8")
+    mapping = {"responded_at": "When", "nps": "Score"}
+    with pytest.raises(
+        MappingError, match=r"--key-from names 'Time', which .* \(the file has: When, Score\)"
+    ):
+        import_files(store, "responses", [path], ImportOptions(mapping=mapping, key_from=("When", "Time")))
+    keyed = tmp_path / "k.csv"
+    keyed.write_text("response_id,responded_at\nR1,2025-01-02\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"--key-from responded_at is not needed. Drop --key-from"):
+        import_files(store, "responses", [keyed], ImportOptions(key_from=("responded_at",)))
+    with pytest.raises(MappingError, match=r"either --key-from-content .* or --key-from COLUMNS"):
+        ImportOptions(key_from_content=True, key_from=("When",))
+    assert ImportOptions.from_json(ImportOptions(key_from=("When",)).to_json()).key_from == ("When",)
+
+
 def test_missing_key_column_says_how_to_map_it(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("when,score\n2025-01-02,8\n", encoding="utf-8")
-    with pytest.raises(MappingError, match=r"--map response_id=FILE_COLUMN or pass --key-from-content"):
+    with pytest.raises(MappingError, match=r"--map response_id=FILE_COLUMN or pass --key-from FILE_COLUMNS"):
         import_files(store, "responses", [path])
 
 

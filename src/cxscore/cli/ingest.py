@@ -79,7 +79,15 @@ def import_command(
     key_from_content: bool = typer.Option(
         False,
         "--key-from-content",
-        help="Derive a missing key from each row's values (stable across re-imports).",
+        help="Derive a missing key from each row's values (stable across re-imports; a corrected row is "
+        "a new row: prefer --key-from).",
+    ),
+    key_from: list[str] = typer.Option(
+        [],
+        "--key-from",
+        help="FILE_COLUMN[,FILE_COLUMN...]: derive a missing key from these columns, those that identify a "
+        "row and stay when it is corrected (e.g. the time and the comment): a corrected file updates "
+        "its rows.",
     ),
     delimiter: str = typer.Option(",", "--delimiter", help="CSV field separator."),
     encoding: str = typer.Option("utf-8", "--encoding", help="File encoding: utf-8, utf-16 or latin-1."),
@@ -100,6 +108,7 @@ def import_command(
             month_first=month_first,
             date_format=date_format,
             key_from_content=key_from_content,
+            key_from=tuple(c.strip() for item in key_from for c in item.split(",") if c.strip()),
             delimiter=delimiter,
             encoding=encoding,
         )

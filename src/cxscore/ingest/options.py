@@ -24,7 +24,9 @@ class ImportOptions:
     row. `day_first` reads 03/04/2025 as 3 April; `month_first` as 4 March; without either, such dates are
     rejected as ambiguous. `date_format` is an explicit strptime format for every date and timestamp column.
     `key_from_content` derives a missing natural key from a hash of the row's values, so re-importing the
-    same file is still idempotent.
+    same file is still idempotent (but a corrected row gets a new key). `key_from` derives it from the named
+    file columns only (those that identify a row and stay when it is corrected, such as the time and the
+    comment), so a corrected file updates its rows.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
@@ -33,12 +35,19 @@ class ImportOptions:
     month_first: bool = False
     date_format: str | None = None
     key_from_content: bool = False
+    key_from: tuple[str, ...] = ()
     delimiter: str = ","
     encoding: str = "utf-8"
 
     def __post_init__(self) -> None:
         if self.day_first and self.month_first:
             raise MappingError("Pass either --day-first or --month-first, not both.")
+        if self.key_from_content and self.key_from:
+            raise MappingError(
+                "Pass either --key-from-content (every value) or --key-from COLUMNS (those columns), "
+                "not both."
+            )
+        object.__setattr__(self, "key_from", tuple(self.key_from))  # a list from JSON, kept hashable
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -244,15 +244,35 @@ def _derive_key(
 ) -> None:
     absent = [k for k in table.key if selections[k] == ABSENT]
     if not absent:
+        if options.key_from:
+            raise MappingError(
+                f"{path} has a column for the key of table '{table.name}' ({', '.join(table.key)}), so "
+                f"--key-from {','.join(options.key_from)} is not needed. Drop --key-from."
+            )
         return
-    if not options.key_from_content or len(table.key) != 1:
-        fix = " or pass --key-from-content to derive it from each row's values" if len(table.key) == 1 else ""
+    derive = options.key_from_content or options.key_from
+    if not derive or len(table.key) != 1:
+        fix = (
+            " or pass --key-from FILE_COLUMNS (the columns that identify a row) to derive it from them"
+            if len(table.key) == 1
+            else ""
+        )
         raise MappingError(
             f"Table '{table.name}' is keyed by {', '.join(table.key)}, but {path} has no column for "
             f"{', '.join(absent)} (the file has: {', '.join(source_columns)}). Map it with "
             f"--map {absent[0]}=FILE_COLUMN{fix}."
         )
-    values = [f"coalesce({expr}, '')" for c, expr in selections.items() if c not in table.key]
+    if options.key_from:
+        unknown = [c for c in options.key_from if c not in source_columns]
+        if unknown:
+            raise MappingError(
+                f"--key-from names {', '.join(repr(c) for c in unknown)}, which {path} does not have "
+                f"(the file has: {', '.join(source_columns)}). Fix the --key-from option."
+            )
+        # The named file columns as written, trimmed: a corrected score or label keeps the row's key.
+        values = [f"coalesce(trim({ident(c)}), '')" for c in options.key_from]
+    else:
+        values = [f"coalesce({expr}, '')" for c, expr in selections.items() if c not in table.key]
     prefix = hashlib.sha1(table.name.encode()).hexdigest()[:4]
     selections[table.key[0]] = f"'{prefix}-' || md5(concat_ws(chr(31), {', '.join(values)}))"
 
