@@ -8,6 +8,7 @@ import email.policy
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -73,9 +74,18 @@ questions:
 
 
 def free_port() -> int:
+    """A port nothing listens on now (for a server that is down). A server of the tests binds its port
+    itself (port 0, or `listening_socket`): a port chosen here could be taken before the server binds it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def listening_socket() -> socket.socket:
+    """A socket bound to a free port of 127.0.0.1, handed to the server that listens on it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 class Inbox:
@@ -118,10 +128,20 @@ class Inbox:
         return found
 
 
+class _Controller(Controller):
+    """aiosmtpd's controller on port 0: the system picks a free port as the server binds it."""
+
+    def _trigger_server(self) -> None:
+        # Called once the server listens, before the controller first connects to it.
+        self.port = int(self.server.sockets[0].getsockname()[1])
+        super()._trigger_server()
+
+
 @pytest.fixture
 def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    # Waits up to 30 s for the server (aiosmtpd's default, 5 s, is short on a loaded machine).
+    controller = _Controller(handler, hostname="127.0.0.1", port=0, ready_timeout=30)
     controller.start()
     monkeypatch.setenv("CXSCORE_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     yield handler
@@ -306,10 +326,15 @@ def company(project: Project) -> Project:
 
 def make_app(project: Project) -> FastAPI:
     """The service's app for `project`, with the survey endpoints installed."""
+    import dataclasses
+
     from cxscore.service.app import create_app
+    from cxscore.service.settings import WebSettings
     from cxscore.surveys.http import install
 
-    app = create_app(project)
+    # Without the web pages' warm-up (tests/web/test_pages.py tests it): computing the scorecards holds the
+    # store's lock, and on a busy machine a survey page waited for it past the client's 10 s timeout.
+    app = create_app(project, dataclasses.replace(WebSettings.from_env(), warm_up=False))
     if not hasattr(app.state, "surveys"):
         install(app)
     return app
@@ -320,10 +345,11 @@ class Served:
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.port = free_port()
+        self.socket = listening_socket()
+        self.port = int(self.socket.getsockname()[1])
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -331,17 +357,20 @@ class Served:
 
     def __enter__(self) -> Served:
         self.thread.start()
-        for _ in range(500):
+        # Starting runs the app's start-up (store, writer, schedule): 30 s for a loaded CI machine.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             if self.server.started:
                 return self
             if not self.thread.is_alive():
                 raise RuntimeError("the server did not start")
-            threading.Event().wait(0.01)
-        raise RuntimeError("the server did not start within 5 s")
+            time.sleep(0.01)
+        raise RuntimeError("the server did not start within 30 s")
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
     @property
     def store(self) -> Store:
