@@ -97,10 +97,13 @@ def test_reference_to_a_row_of_the_same_file(load: Any, store: Store) -> None:
     assert (result.inserted, result.quarantined) == (2, 0)
 
 
-def test_conflicting_duplicate_keys_are_all_quarantined(load: Any, reasons: Any) -> None:
+def test_conflicting_duplicate_keys_are_all_quarantined(load: Any, reasons: Any, store: Store) -> None:
     result = load("products", ["product_id", "name"], [["atlas", "Atlas"], ["atlas", "Atlas Pro"]])
     assert (result.inserted, result.quarantined) == (0, 2)
     assert "appears on records 1, 2 of this import with different values" in reasons()[0]
+    # Each shows the key it shares (the value column), as a bad score shows the score.
+    found = store.execute("SELECT column_name, value FROM _quarantine ORDER BY line").fetchall()
+    assert found == [("product_id", "atlas"), ("product_id", "atlas")]
 
 
 def test_identical_duplicates_are_stored_once(load: Any) -> None:

@@ -106,8 +106,10 @@ def _report_problems(
     )
     extra = "".join(f", c.{ident(f)}" for f in flags)
     reports = [k.case for k in checks]
+    # A conflicting row shows its key (derived ones too), not an empty value.
+    key_value = f"CAST(q.{ident('__t_' + table.key[0])} AS VARCHAR)"
     reports.append(
-        f"CASE WHEN q._conflict IS NOT NULL THEN {problem(table.key[0], 'NULL::VARCHAR', 'q._conflict')} END"
+        f"CASE WHEN q._conflict IS NOT NULL THEN {problem(table.key[0], key_value, 'q._conflict')} END"
     )
     raw = ", ".join(f"{ident(c)} := q.{ident(c)}" for c in kept)
     store.execute(
