@@ -4,6 +4,7 @@ and running under a reverse proxy's path prefix (served by a real uvicorn on a f
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -50,22 +51,24 @@ class Recorder:
         self.events.append("close")
 
 
-def _serve(app: FastAPI, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+def _serve(app: FastAPI, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
     while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start in 30 s"
         time.sleep(0.05)
     return server, thread
 
 
-def _port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _socket() -> socket.socket:
+    """A socket bound to a free port, handed to uvicorn: nothing else can take the port before it listens."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @pytest.fixture
@@ -74,14 +77,16 @@ def proxied(tmp_path: Path) -> Iterator[tuple[str, Recorder]]:
     store = project.store()
     Accounts(store).add("ada", "admin", "correct horse battery staple")
     store.close()
-    port = _port()
+    sock = _socket()
+    port = int(sock.getsockname()[1])
     app = create_app(project, WebSettings(port=port, root_path="/cx", warm_up=False))
     recorder = Recorder()
     app.state.parts.append(recorder)
-    server, thread = _serve(app, port)
+    server, thread = _serve(app, sock)
     yield f"http://127.0.0.1:{port}", recorder
     server.should_exit = True
     thread.join(timeout=10)
+    sock.close()
     assert recorder.events == ["start", "close"]
 
 
@@ -122,9 +127,10 @@ def test_behind_a_proxy_links_and_redirects_keep_the_prefix(proxied: tuple[str, 
 
 def test_readiness_fails_when_the_store_is_gone(tmp_path: Path) -> None:
     project = init_project(tmp_path / "co")
-    port = _port()
+    sock = _socket()
+    port = int(sock.getsockname()[1])
     app = create_app(project, WebSettings(port=port, warm_up=False))
-    server, thread = _serve(app, port)
+    server, thread = _serve(app, sock)
     try:
         app.state.store.close()
         answer = httpx.get(f"http://127.0.0.1:{port}/readyz")
@@ -134,3 +140,4 @@ def test_readiness_fails_when_the_store_is_gone(tmp_path: Path) -> None:
         app.state.store = project.store()  # the lifespan closes it at shutdown
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()

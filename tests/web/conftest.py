@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -54,12 +55,12 @@ class Served:
     app: object
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def listening_socket() -> socket.socket:
+    """A socket bound to a free port of 127.0.0.1 for a test server: bound here and handed to uvicorn, so
+    nothing else can take the port between choosing it and listening on it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +83,9 @@ def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 @pytest.fixture(scope="session")
 def server(web_demo: Project) -> Iterator[Served]:
+    sock = listening_socket()
     settings = WebSettings(
-        port=_free_port(),
+        port=int(sock.getsockname()[1]),
         cache_seconds=1.0,
         lockout_failures=3,
         lockout_minutes=1.0,
@@ -93,7 +95,7 @@ def server(web_demo: Project) -> Iterator[Served]:
     app = create_app(web_demo, settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
     running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{settings.port}"
     deadline = time.monotonic() + 30
@@ -104,6 +106,7 @@ def server(web_demo: Project) -> Iterator[Served]:
     yield Served(url, web_demo, app)
     running.should_exit = True
     thread.join(timeout=10)
+    sock.close()
 
 
 def sign_in(url: str, username: str, password: str = PASSWORD) -> httpx.Client:

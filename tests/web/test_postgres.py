@@ -3,6 +3,7 @@ CXSCORE_STORE as a deployment does, served by uvicorn, and answering the same nu
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -37,27 +38,24 @@ def postgres_app(web_demo: Project, postgres_server: Any) -> Iterator[str]:
         target.close()
     patch = pytest.MonkeyPatch()
     patch.setenv(STORE_ENV, url)
-    port = _port()
+    sock = socket.socket()  # bound here and handed to uvicorn: no other process can take the port first
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     app = create_app(web_demo, WebSettings(port=port, warm_up=False))
     patch.undo()
     assert app.state.store.backend == "postgres"
     running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
     while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start in 30 s"
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+    sock.close()
     postgres_server.drop_database(database)
-
-
-def _port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_pages_on_postgresql_answer_the_same_numbers_as_on_duckdb(
