@@ -234,31 +234,25 @@ def _rate(frame: pd.DataFrame, level: float) -> Computed:
 def _revenue(frame: pd.DataFrame, level: float) -> Computed:
     """Revenue retention R = sum(ending) / sum(starting), a ratio estimator over terms.
 
-    Its standard error is the linearised one (Cochran 1977, section 6.3): the standard deviation of the
-    residuals d = ending - R * starting, over the mean starting amount, over sqrt(n); the interval is
-    the Student t interval with that spread, from `cxscore.stats.mean_interval`.
+    Its standard error is the linearised one (Cochran 1977, section 6.3), from
+    `cxscore.stats.ratio_estimator_variance`; the interval is the Student t interval with that spread,
+    from `cxscore.stats.mean_interval`.
     """
-    ratio, sd, n = _revenue_spread(frame)
-    lower, upper = stats.mean_interval(np.nan_to_num(ratio), sd, n, level)
+    ratio, variance, n = _revenue_variance(frame)
+    lower, upper = stats.mean_interval(np.nan_to_num(ratio), np.sqrt(variance * n), n, level)
     defined = ~np.isnan(ratio)
     lower = np.where(defined, np.maximum(lower, 0.0), np.nan)
     return ratio, (lower, np.where(defined, upper, np.nan)), stats.Method.STUDENT_T
 
 
-def _revenue_spread(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ratio R, the linearised standard deviation of a term's contribution, and n."""
+def _revenue_variance(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ratio R, the variance of its estimator (NaN under 2 terms or with nothing started), and n."""
     n = frame["n"].to_numpy(dtype="float64")
-    ratio = _divide(frame["ending"], frame["starting"])
-    r = np.nan_to_num(ratio)
-    residual_squares = (
-        frame["ending_squares"].to_numpy(dtype="float64")
-        - 2.0 * r * frame["cross"].to_numpy(dtype="float64")
-        + r * r * frame["starting_squares"].to_numpy(dtype="float64")
+    starting, ending = frame["starting"], frame["ending"]
+    variance = stats.ratio_estimator_variance(
+        starting, ending, frame["starting_squares"], frame["ending_squares"], frame["cross"], n
     )
-    spread = np.sqrt(np.maximum(residual_squares, 0.0) / np.where(n > 1, n - 1.0, 1.0))
-    mean_start = np.nan_to_num(_divide(frame["starting"], frame["n"]), nan=1.0)
-    sd = np.where(mean_start > 0, spread / np.where(mean_start > 0, mean_start, 1.0), 0.0)
-    return ratio, sd, n
+    return _divide(ending, starting), variance, n
 
 
 def _percentile(frame: pd.DataFrame, level: float) -> Computed:
@@ -383,11 +377,9 @@ def _ratio_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
 
 def _revenue_test(now: pd.DataFrame, then: pd.DataFrame) -> np.ndarray:
     """Two ratio estimators with their linearised standard errors: a z test of the difference."""
-    ratio1, sd1, n1 = _revenue_spread(now)
-    ratio2, sd2, n2 = _revenue_spread(then)
-    se1 = np.where(n1 > 1, sd1 / np.sqrt(np.where(n1 > 1, n1, 1.0)), np.nan)
-    se2 = np.where(n2 > 1, sd2 / np.sqrt(np.where(n2 > 1, n2, 1.0)), np.nan)
-    return stats.ratio_change_pvalue(ratio1, se1, ratio2, se2)
+    ratio1, variance1, _ = _revenue_variance(now)
+    ratio2, variance2, _ = _revenue_variance(then)
+    return stats.ratio_change_pvalue(ratio1, np.sqrt(variance1), ratio2, np.sqrt(variance2))
 
 
 #: The change test of each aggregation (None: revenue retention). Sums and percentiles have none.

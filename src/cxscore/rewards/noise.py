@@ -19,15 +19,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from cxscore.stats import FloatArray, nps_variance, proportion_variance
+from cxscore.stats import FloatArray, nps_variance, proportion_variance, ratio_estimator_variance
 from cxscore.stats._inputs import z_value
-from cxscore.stats._variances import (
-    mean_variance,
-    pooled_rate_variance,
-    pooled_variance,
-    ratio_estimator_variance,
-    sum_variance,
-)
+from cxscore.stats._variances import mean_variance, pooled_rate_variance, pooled_variance, sum_variance
 
 __all__ = ["sampling_variance"]
 

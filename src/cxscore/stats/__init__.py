@@ -30,6 +30,7 @@ from cxscore.stats._quantiles import median_interval, quantile_rank_bounds
 from cxscore.stats._rates import rate_interval, ratio_interval
 from cxscore.stats._shrinkage import Shrunk, nps_variance, proportion_variance, shrink_estimates
 from cxscore.stats._sums import sum_interval
+from cxscore.stats._variances import ratio_estimator_variance
 
 __all__ = [
     "Adjustment",
@@ -56,6 +57,7 @@ __all__ = [
     "rate_change_pvalue",
     "rate_interval",
     "ratio_change_pvalue",
+    "ratio_estimator_variance",
     "ratio_interval",
     "sample_size_for_nps",
     "sample_size_for_proportion",
