@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -190,6 +192,19 @@ def test_the_balance_check_passes_the_proposed_plan(payroll: Payroll) -> None:
     assert role.findings == () and role.suggestion is None
     levers = {lever.name: lever for lever in role.levers}
     assert 1 / 1.5 < levers["new ARR"].per_unit / levers["retained ARR"].per_unit < 1.5
+
+
+def test_the_balance_check_speaks_the_plans_currency(payroll: Payroll) -> None:
+    plan = dataclasses.replace(payroll.plan("plans/current.yml"), currency="EUR")
+    (role,) = balance(payroll, plan, 2025)
+    assert role.suggestion is not None
+    texts = [lever.how for lever in role.levers] + [f.message for f in role.findings]
+    texts.append(role.suggestion.message)
+    assert [t for t in texts if "USD" in t] == []  # amounts of a EUR plan used to be printed in USD
+    small = next(f for f in role.findings if f.kind == "small")
+    assert re.search(r"pays at most [\d,]+\.00 EUR a quarter", small.message), small.message
+    assert re.search(r"would have cost [\d,]+\.\d\d EUR instead of", role.suggestion.message)
+    assert role.to_dict()["currency"] == "EUR"
 
 
 def test_a_gate_on_the_persons_own_goal_uses_the_goal_policies(payroll: Payroll, tmp_path: Path) -> None:

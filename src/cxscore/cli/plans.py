@@ -272,7 +272,9 @@ def _print_balance(r: RoleBalance) -> None:
     table = RichTable("lever", "pays per unit", "per dollar of value", "how", title=title)
     for lever in r.levers:
         unit = (
-            f"{lever.per_unit:.2%}" if lever.unit == "USD" else f"{lever.per_unit:,.2f} USD per {lever.unit}"
+            f"{lever.per_unit:.2%}"
+            if lever.unit == "USD"
+            else f"{lever.per_unit:,.2f} {r.currency} per {lever.unit}"
         )
         dollar = "" if lever.per_dollar is None else f"{lever.per_dollar:.2%}"
         table.add_row(lever.name, unit, dollar, lever.how)

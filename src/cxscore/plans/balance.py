@@ -69,6 +69,8 @@ class RoleBalance:
     levers: tuple[Lever, ...]
     findings: tuple[Finding, ...]
     suggestion: Suggestion | None
+    currency: str = "USD"
+    """The plan's currency: what its levers pay in."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,7 @@ class RoleBalance:
             "year": self.year,
             "people": self.people,
             "person_periods": self.periods,
+            "currency": self.currency,
             "levers": [vars(x) for x in self.levers],
             "findings": [vars(f) for f in self.findings],
             "suggestion": None
@@ -137,6 +140,7 @@ def _check_role(payroll: Payroll, plan: Plan, role: Outcomes) -> RoleBalance:
         tuple(levers),
         tuple(findings),
         suggestion,
+        plan.currency,
     )
 
 
@@ -188,10 +192,12 @@ def _suggest(
     )
     actual = sum((s.total for s in pay_year(payroll, plan, role.year) if s.role == role.role), Decimal(0))
     would = sum((s.total for s in pay_year(payroll, proposal, role.year) if s.role == role.role), Decimal(0))
+    cur = plan.currency
     message = (
         f"Scale new-business rates by {k_new:.2f} and renewal rates by {k_kept:.2f} "
         f"({'; '.join(f'{n}: {r}' for n, r in rates)}): a dollar kept then pays what a dollar won pays, and "
-        f"{role.year} would have cost {money(would)} instead of {money(actual)} ({money(would - actual)})."
+        f"{role.year} would have cost {money(would, cur)} instead of {money(actual, cur)} "
+        f"({money(would - actual, cur)})."
     )
     return Suggestion(rates, would, actual, message)
 

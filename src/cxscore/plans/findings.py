@@ -21,7 +21,7 @@ from cxscore.plans.levers import (
     booked_arr,
     own_measures,
     plausible_range,
-    usd,
+    whole,
 )
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ def cx_findings(plan: Plan, role: Outcomes, readings: list[Reading]) -> list[Fin
     found = []
     totals = [role.pay(c) for c in role.cases]
     median_pay = statistics.median(totals) if totals else 0.0
+    cur = plan.currency
     for c in plan.components:
         if not isinstance(c, Bonus | Multiplier) or c.reading not in readings:
             continue
@@ -104,9 +105,9 @@ def cx_findings(plan: Plan, role: Outcomes, readings: list[Reading]) -> list[Fin
                 Finding(
                     "small",
                     c.name,
-                    f"{c.name} pays at most {usd(most)} a {plan.period}, {most / median_pay:.1%} of the "
-                    f"median pay of {usd(median_pay)}: too small to change what people do (flagged under "
-                    f"{SMALL_SHARE:.0%}).",
+                    f"{c.name} pays at most {whole(most, cur)} a {plan.period}, "
+                    f"{most / median_pay:.1%} of the median pay of {whole(median_pay, cur)}: too small to "
+                    f"change what people do (flagged under {SMALL_SHARE:.0%}).",
                 )
             )
         found += _noise(c.name, c.reading, role)
@@ -181,27 +182,28 @@ def _commission_cliffs(c: Commission, role: Outcomes) -> list[Finding]:
     if span is None:
         return []
     low, high = span
-    where = f"inside the plausible range ({usd(low)} to {usd(high)})"
+    cur = role.plan.currency
+    where = f"inside the plausible range ({whole(low, cur)} to {whole(high, cur)})"
     found = []
     if c.threshold is not None and low < float(c.threshold) < high:
-        jump = money(commission_amount(c, c.threshold))
+        jump = money(commission_amount(c, c.threshold), cur)
         found.append(
-            Finding("cliff", c.name, f"{c.name}: its threshold {money(c.threshold)} lies {where}: one dollar "
-                    f"across it pays {jump}.")
+            Finding("cliff", c.name, f"{c.name}: its threshold {money(c.threshold, cur)} lies {where}: "
+                    f"one dollar across it pays {jump}.")
         )  # fmt: skip
     if c.tier_mode is TierMode.RETROACTIVE:
         for before, tier in itertools.pairwise(c.tiers):
             if low < float(tier.start) < high:
-                jump = money(tier.start * (tier.rate - before.rate))
+                jump = money(tier.start * (tier.rate - before.rate), cur)
                 found.append(
-                    Finding("cliff", c.name, f"{c.name}: the retroactive tier at {money(tier.start)} lies "
-                            f"{where}: crossing it pays {jump} at once.")
+                    Finding("cliff", c.name, f"{c.name}: the retroactive tier at {money(tier.start, cur)} "
+                            f"lies {where}: crossing it pays {jump} at once.")
                 )  # fmt: skip
     cap_at = _cap_base(c)
     if c.cap is not None and cap_at is not None and low < float(cap_at) < high:
         found.append(
-            Finding("cap", c.name, f"{c.name}: the cap of {money(c.cap)} binds from {money(cap_at)} of ARR, "
-                    f"{where}: beyond it more sales pay nothing.")
+            Finding("cap", c.name, f"{c.name}: the cap of {money(c.cap, cur)} binds from "
+                    f"{money(cap_at, cur)} of ARR, {where}: beyond it more sales pay nothing.")
         )  # fmt: skip
     return found
 

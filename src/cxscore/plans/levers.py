@@ -150,8 +150,9 @@ class Outcomes:
                 metric_part += part
                 parts.append(f"{reading.metric} over {reading.window} period(s) {part:.2%}")
         total = booked + metric_part
+        cur = self.plan.currency
         how = (
-            f"{name} from {money(Decimal(round(low)))} to {money(Decimal(round(high)))} a {self.plan.period} "
+            f"{name} from {whole(low, cur)} to {whole(high, cur)} a {self.plan.period} "
             f"(10th to 90th percentile of {len(self.cases)} person-periods): " + " + ".join(parts)
         )
         return Lever(name, "USD", low, high, total, total, how), booked, metric_part
@@ -190,14 +191,14 @@ class Outcomes:
         per_dollar = per_point / dollars_per_point if dollars_per_point else None
         unit = "point" if reading.metric == "nps" else "percentage point"
         value_text = (
-            f"; one {unit} is worth {money(Decimal(round(dollars_per_point)))} of retained ARR a period"
+            f"; one {unit} is worth {whole(dollars_per_point, self.plan.currency)} of retained ARR a period"
             if dollars_per_point
             else "; no conversion to dollars for this metric"
         )
         how = (
             f"{reading.metric} ({reading.scope}, {reading.window} period(s)) from {low:.3g} to {high:.3g} "
             f"(10th to 90th percentile of {len(values)} evaluated person-periods): "
-            f"{money(Decimal(str(round(per_point, 2))))} per {unit}{value_text}"
+            f"{money(Decimal(str(round(per_point, 2))), self.plan.currency)} per {unit}{value_text}"
         )
         return Lever(reading.metric, unit, low, high, per_point, per_dollar, how)
 
@@ -253,8 +254,9 @@ def book_per_period(payroll: Payroll, plan: Plan, role: Outcomes) -> float | Non
     return float(mine.starting.median()) if not mine.empty else None
 
 
-def usd(value: float | Decimal) -> str:
-    return money(Decimal(round(value)))
+def whole(value: float | Decimal, currency: str) -> str:
+    """An amount rounded to whole units of the plan's currency, e.g. 1,235.00 EUR."""
+    return money(Decimal(round(value)), currency)
 
 
 def own_measures(role: Outcomes, reading: Reading) -> list[Measure]:
