@@ -108,7 +108,7 @@ class PostgresServer:
             import psycopg  # noqa: F401
         except ImportError:
             raise EngineUnavailable(INSTALL_HINTS["postgres-driver"]) from None
-        server = cls(postgres_bin(), Path(tempfile.mkdtemp(prefix="cxscore-pg-")), free_port())
+        server = cls(postgres_bin(), Path(tempfile.mkdtemp(prefix="cxscore-pg-")), 0)  # port: at start
         try:
             server._init_and_start()
         except BaseException:
@@ -122,14 +122,22 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
         initdb = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust"]
         self._run([*initdb, "--encoding=UTF8", "--locale=C", "--no-sync"])
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
         log = self.data / "server.log"  # inside the data folder, which postgres may write
-        self._run(
-            [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-o", options, "-w", "start"]
-        )
+        # The port is chosen just before the server binds it, not before initdb's seconds; should another
+        # process take it in between all the same, the server is started again on another port.
+        for attempt in range(3):
+            self.port = free_port()
+            options = (
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            )
+            pg_ctl = [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-o", options]
+            try:
+                self._run([*pg_ctl, "-w", "start"])
+                return
+            except RuntimeError as error:
+                if attempt == 2 or "Address already in use" not in str(error):
+                    raise
 
     def _run(self, command: list[str]) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
