@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def test_above_the_bar_is_a_posterior_probability(boards: Leaderboards) -> None:
     successes = round(apac.value * apac.n)
     exact = scipy_stats.beta.sf(0.8, a + successes, b + apac.n - successes)
     assert float(result.winners[0].numbers["probability"]) == pytest.approx(exact, abs=0.01)
+
+
+def test_an_award_on_gross_retention_shows_its_interval_within_100_percent(boards: Leaderboards) -> None:
+    program = Program(
+        "kept", "Kept", AwardKind.ABOVE_BAR, "gross_revenue_retention", "test", scope="person", threshold=0.85
+    )
+    winners = evaluate_program(boards, program, Period.parse("2025")).winners
+    assert winners
+    for winner in winners:  # "... shrunk 96.2% (85.5% to 100.0%); truly above 85.0% ..."
+        interval = re.search(r"\(([\d.]+)% to ([\d.]+)%\)", winner.reason)
+        assert interval is not None and float(interval[1]) < float(interval[2]) <= 100.0, winner.reason
 
 
 def test_top_performer_needs_a_first_band_of_one(boards: Leaderboards) -> None:

@@ -64,6 +64,17 @@ def test_nps_by_person_shows_the_industry_formula(boards: Leaderboards) -> None:
         assert e.lower <= e.value <= e.upper and e.shrunk_lower <= e.shrunk <= e.shrunk_upper
 
 
+def test_a_gross_retention_is_never_shrunk_past_100_percent(boards: Leaderboards) -> None:
+    """The ranking clips to the metric's bounds, not the kind's: in 2025 the sales rep keeping 98.4% of
+    43 accounts' ARR had a shrunk interval of 85% to 107% when it knew only 'retention'."""
+    year = Period.parse("2025")
+    gross = boards.rank("gross_revenue_retention", "person", year).entries
+    assert gross and all(0.0 <= e.shrunk_lower <= e.shrunk <= e.shrunk_upper <= 1.0 for e in gross)
+    assert any(e.shrunk_upper == 1.0 for e in gross)
+    net = boards.rank("net_revenue_retention", "person", year).entries  # expansion counts: no top
+    assert max(e.shrunk_upper for e in net) > 1.0
+
+
 def test_the_command_in_three_formats(demo: Project) -> None:
     runner = CliRunner()
     base = ["rank", "csat", "--by", "team", "--period", "2025", "--within", "T-SUP", "-p", str(demo.root)]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from cxscore.rewards.ranking import industry_nps_score, rank_frame
+from cxscore.rewards.ranking import Entry, industry_nps_score, rank_frame
 
 
 def _share_frame(successes: np.ndarray, n: np.ndarray) -> pd.DataFrame:
@@ -126,3 +126,40 @@ def test_means_use_the_normal_model_and_skip_rows_without_an_interval() -> None:
     assert board.model == "normal"
     assert [e.scope_id for e in board.entries] == ["a", "b"]
     assert board.excluded[0].reason == "no interval from n=1"
+
+
+def _gross_retention_frame(rng: np.random.Generator, teams: int) -> pd.DataFrame:
+    """Gross revenue retention rows as the engine returns them: 20 accounts a team, log-normal ARR, each
+    renewing 70% to 100% of it (a gross retention caps expansion), kept whole by some teams."""
+    rows = []
+    for i in range(teams):
+        start = np.exp(rng.normal(10.0, 1.0, 20))
+        end = start * (1.0 if i % 3 == 0 else rng.uniform(0.7, 1.0, 20))
+        rows.append(
+            {"scope_id": f"T{i:02d}", "value": end.sum() / start.sum(), "n": 20, "lower": 0.0, "upper": 1.0}
+            | {"starting": start.sum(), "ending": end.sum(), "starting_squares": (start**2).sum()}
+            | {"ending_squares": (end**2).sum(), "cross": (start * end).sum()}
+        )
+    return pd.DataFrame(rows)
+
+
+def test_the_metrics_bounds_clip_the_shrunk_intervals_and_nothing_else() -> None:
+    # The kind, retention, is also a net retention's, which has no top: from it alone the shrunk
+    # intervals of teams near 100% pass 1. Given the metric's bounds, they stop at 1; the shrunk values,
+    # ranks, bands and probabilities come from the unclipped posterior and do not move.
+    frame = _gross_retention_frame(np.random.default_rng(5), 12)
+    by_kind = rank_frame(frame, metric="grr", scope="team", period="p", kind="retention", draws=2000)
+    bounded = rank_frame(
+        frame, metric="grr", scope="team", period="p", kind="retention", draws=2000, bounds=(0.0, 1.0)
+    )
+    assert max(e.shrunk_upper for e in by_kind.entries) > 1.0
+    assert all(0.0 <= e.shrunk_lower <= e.shrunk <= e.shrunk_upper <= 1.0 for e in bounded.entries)
+    assert sum(e.shrunk_upper == 1.0 for e in bounded.entries) == sum(
+        e.shrunk_upper >= 1.0 for e in by_kind.entries
+    )
+
+    def unclipped(entry: Entry) -> tuple[object, ...]:
+        return (entry.scope_id, entry.rank, entry.band, entry.shrunk, entry.shrunk_lower, entry.beats_next)
+
+    assert [unclipped(e) for e in bounded.entries] == [unclipped(e) for e in by_kind.entries]
+    assert [e.chance_best for e in bounded.entries] == [e.chance_best for e in by_kind.entries]

@@ -7,11 +7,13 @@ The definition says *what* to measure; `compiler.py` says how to compute it on a
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = [
     "AGGREGATIONS",
+    "BOUNDS",
     "Aggregation",
     "AllOf",
     "AnyOf",
@@ -54,6 +56,18 @@ class Aggregation(enum.Enum):
 
 
 AGGREGATIONS = tuple(a.value for a in Aggregation)
+
+#: The range of each aggregation's values (not listed: any number, e.g. a mean or a percentile of a
+#: column). A gross or logo retention is narrower than a net one: see `Metric.bounds`.
+BOUNDS: dict[Aggregation, tuple[float, float]] = {
+    Aggregation.NPS: (-100.0, 100.0),
+    Aggregation.SHARE: (0.0, 1.0),
+    Aggregation.RETENTION: (0.0, math.inf),
+    Aggregation.SUM: (0.0, math.inf),
+    Aggregation.COUNT: (0.0, math.inf),
+    Aggregation.RATE: (0.0, math.inf),
+    Aggregation.RATIO: (0.0, math.inf),
+}
 
 
 class Direction(enum.Enum):
@@ -213,6 +227,21 @@ class Metric:
     def where(self, key: str) -> Location:
         """The location of field `key` in the file (the metric's own line when unknown)."""
         return Location(self.location.file, self.lines.get(key, self.location.line))
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest value the metric can take, from its definition: a gross revenue
+        retention caps each term's ending at its starting and a logo retention is a share, so both are
+        at most 1; a net retention counts expansion and has no top; a mean has no bounds at all.
+
+        >>> from cxscore.metrics import load_catalog
+        >>> catalog = load_catalog()
+        >>> catalog.get("gross_revenue_retention").bounds, catalog.get("net_revenue_retention").bounds
+        ((0.0, 1.0), (0.0, inf))
+        """
+        if self.retention is not None and self.retention.mode in ("gross", "logo"):
+            return (0.0, 1.0)
+        return BOUNDS.get(self.aggregation, (-math.inf, math.inf))
 
     @property
     def sides(self) -> tuple[Facts, ...]:

@@ -100,7 +100,12 @@ def _family(boards: Leaderboards, program: Program, period: Period, seed_offset:
     frame = frame[(frame["n"] > 0) & (frame["scope_id"].isin(peers) if peers is not None else True)]
     frame = frame.reset_index(drop=True)
     posterior, usable = posterior_of(
-        frame, definition.aggregation.value, boards.level, boards.seed + seed_offset, boards.draws
+        frame,
+        definition.aggregation.value,
+        boards.level,
+        boards.seed + seed_offset,
+        boards.draws,
+        bounds=definition.bounds,
     )
     min_n = definition.min_n if program.min_n is None else program.min_n
     enough = np.asarray(usable) & (frame["n"].to_numpy() >= min_n)

@@ -121,6 +121,7 @@ class Leaderboards:
             seed=self.seed,
             draws=self.draws,
             value_format=definition.format,
+            bounds=definition.bounds,
         )
 
     def goal_targets(self, metric: str, scope: str, year: int) -> dict[str, float]:

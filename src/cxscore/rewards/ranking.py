@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxscore.metrics.definition import BOUNDS
 from cxscore.rewards.noise import sampling_variance
 from cxscore.rewards.posterior import (
     DRAWS,
@@ -128,12 +129,15 @@ def rank_frame(
     seed: int = 0,
     draws: int = DRAWS,
     value_format: str = ".4g",
+    bounds: tuple[float, float] | None = None,
 ) -> Ranking:
     """Rank the rows of `frame` (one per scope: `scope_id`, `value`, `n`, `lower`, `upper`, and the
     sufficient statistics `successes` or `promoters`/`detractors`) on their shrunk estimates.
 
     The prior is learned from every row with data, including those under `min_n`; only rows with at least
-    `min_n` are ranked. `kind` is the metric's aggregation (`share`, `nps`, `mean`, ...). A column
+    `min_n` are ranked. `kind` is the metric's aggregation (`share`, `nps`, `mean`, ...). `bounds` is the
+    range of the metric's values (`Metric.bounds`), which the shrunk intervals are clipped to; without it,
+    the kind's (`RANGES`), which cannot tell a gross revenue retention (at most 1) from a net one. A column
     `case_mix_adjustment` (see `cxscore.rewards.casemix`) makes the ranking use raw value + adjustment
     (beta-binomial for shares, the normal model otherwise), while the naive rank stays on the raw value.
 
@@ -148,7 +152,7 @@ def rank_frame(
     frame = frame[frame["n"] > 0].sort_values("scope_id", kind="stable").reset_index(drop=True)
     adjusted = "case_mix_adjustment" in frame.columns
     posterior, usable = posterior_of(
-        _adjusted(frame) if adjusted else frame, kind, level, seed, draws, shifted=adjusted
+        _adjusted(frame) if adjusted else frame, kind, level, seed, draws, shifted=adjusted, bounds=bounds
     )
     enough = usable & (frame["n"].to_numpy() >= min_n)
     excluded = tuple(
@@ -191,25 +195,27 @@ def _adjusted(frame: pd.DataFrame) -> pd.DataFrame:
     return moved
 
 
-#: The range of each kind of value, which the normal model's intervals are clipped to (a mean, a
-#: percentile and a net revenue retention can be anything a metric defines, or exceed 100%).
-RANGES: dict[str, tuple[float, float]] = {
-    "nps": (-100.0, 100.0),
-    "share": (0.0, 1.0),
-    "retention": (0.0, np.inf),
-    "sum": (0.0, np.inf),
-    "count": (0.0, np.inf),
-    "rate": (0.0, np.inf),
-    "ratio": (0.0, np.inf),
-}
+#: The range of each kind of value, which the normal model's intervals are clipped to when the metric's
+#: own bounds are not given (a mean and a percentile can be anything a metric defines; a retention's is
+#: a net one's, as the kind alone cannot tell a gross one).
+RANGES: dict[str, tuple[float, float]] = {aggregation.value: range_ for aggregation, range_ in BOUNDS.items()}
 
 
 def posterior_of(
-    frame: pd.DataFrame, kind: str, level: float, seed: int, draws: int, *, shifted: bool = False
+    frame: pd.DataFrame,
+    kind: str,
+    level: float,
+    seed: int,
+    draws: int,
+    *,
+    shifted: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[Posterior, Any]:
     """The posterior of every row and a mask of rows that have one (a mean from one answer has none).
     `draws` per row are capped for large families (see `draws_for`). `shifted`: the values were moved
-    by a case-mix adjustment, so NPS counts no longer match them and NPS takes the normal model."""
+    by a case-mix adjustment, so NPS counts no longer match them and NPS takes the normal model.
+    `bounds`: the metric's range (`Metric.bounds`) the normal model's intervals are clipped to (default:
+    the kind's, `RANGES`)."""
     n = frame["n"].to_numpy(dtype=np.float64)
     draws = draws_for(len(frame), draws)
     if kind == "nps" and not shifted and {"promoters", "detractors"} <= set(frame.columns):
@@ -226,7 +232,7 @@ def posterior_of(
         level,
         seed,
         draws,
-        bounds=RANGES.get(kind),
+        bounds=RANGES.get(kind) if bounds is None else bounds,
     )
     return post, usable
 
