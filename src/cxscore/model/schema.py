@@ -114,7 +114,9 @@ class Ordered:
 class Sort:
     """One term of the order a table is listed in: a column, highest first or not, and where its empty
     values go. Always said in full: left out, PostgreSQL puts empty values first when descending and
-    DuckDB last, and an index serves a listing only when it is in exactly the listing's order.
+    DuckDB last; and an index whose empty values go elsewhere than the listing's may not serve it at all
+    (PostgreSQL reads `occurred_at DESC` off an index on `occurred_at`, but sorts the whole table for
+    `occurred_at DESC NULLS LAST`). The index made from these terms has the listing's exact order.
 
     >>> Sort("seq", descending=True).sql()
     'seq DESC NULLS LAST'
