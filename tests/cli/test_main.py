@@ -61,6 +61,10 @@ def test_init_import_quarantine_retry(tmp_path: Path, engine: str) -> None:
 
     code, out = run("quarantine", "drop", "--table", "contacts", "-p", str(project))
     assert code == 0 and "Dropped 1 open row(s)" in out
+    code, out = run("quarantine", "--status", "all", "-p", str(project))
+    assert code == 0 and "(account_id = 'A1') [resolved]" in out and "(account_id = 'A9') [dropped]" in out
+    assert "No open rows left: every row listed was resolved or dropped." in out
+    assert "Open rows by table: ." not in out  # what it said when none were left
     code, out = run("status", "-p", str(project))
     assert code == 0 and "contacts" in out
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -188,9 +189,13 @@ def quarantine_list(
     for row in rows:
         where = f"{row.table_name} <- {Path(row.file).name} record {row.line}"
         value = f" ({row.column_name} = {row.value!r})" if row.column_name else ""
-        console.print(f"[bold]{where}[/]{value}", highlight=False, soft_wrap=True)
+        state = f" [{row.status}]" if status != "open" else ""  # listing several statuses: say whose is which
+        console.print(f"[bold]{where}[/]{escape(value + state)}", highlight=False, soft_wrap=True)
         for reason in row.reason.split("; "):
             console.print(f"    {reason}", highlight=False, soft_wrap=True)
+    if not counts:
+        console.print("No open rows left: every row listed was resolved or dropped.", highlight=False)
+        return
     console.print(
         "Open rows by table: "
         + ", ".join(f"{name} {n:,}" for name, n in counts.items())
