@@ -52,6 +52,11 @@ class Ran:
         """The output with every run of whitespace made one space (tables pad their cells)."""
         return " ".join(self.output.split())
 
+    @property
+    def text(self) -> str:
+        """The output without table borders: a cell wrapped over lines reads as one sentence again."""
+        return " ".join(self.output.replace("│", " ").split())
+
 
 def blocks(text: str) -> list[tuple[str, str]]:
     """The tutorial's ```bash and ```python blocks, in order, as (language, code)."""
@@ -254,6 +259,8 @@ def check_imports(shell: Shell) -> None:
     assert "person_id: 'P-016' is not in people.person_id" in rejected.flat
     assert "1 now stored, 1 still quarantined" in shell.outputs("cxscore quarantine retry")[0].flat
     assert "No open rows in the quarantine" in after.flat
+    kept = shell.outputs("cxscore quarantine --status all")[0].flat
+    assert "(nps = '11') [resolved]" in kept and "(person_id = 'P-016') [resolved]" in kept
     memberships = shell.outputs("cxscore import memberships exports/memberships.csv")[0]
     assert counts(memberships) == (14, 14, 0, 0, 0, 0)
 
@@ -263,6 +270,13 @@ def check_numbers(shell: Shell) -> None:
     assert "│ T-SUP-EU │ Support Europe │ 2025 │ +28 │ 144 │ +15 to +41 │ +36 │ <0.001 │" in by_team
     assert "│ T-SUP-APAC │ Support Asia-Pacific │ 2025 │ +29 * │ 7 │ -32 to +72 │" in by_team
     assert "│ T-SUP-US │ Support Americas │ 2025 │ +13 │ 121 │ -0 to +26 │ -1 │ 0.876 │" in by_team
+    quarters = shell.outputs("cxscore metrics show nps --by team --grain quarter")[0].flat
+    assert "│ T-SUP-US │ Support Americas │ 2025-Q2 │ +11 │ 44 │ -12 to +33 │ -20 │ 0.246 │" in quarters
+    assert "2025-Q3 │ -4 * │ 23 │" in quarters and "2025-Q4 │ +9 * │ 22 │" in quarters
+    stages = shell.outputs("cxscore metrics show nps --by touchpoint")[0].flat
+    for stage, year, value in [("Onboarding", 2024, -24), ("Onboarding", 2025, -11), ("Support", 2024, 17)]:
+        assert f"│ company │ {stage} │ {year} │ {value:+d} │" in stages
+    assert "│ company │ Support │ 2025 │ +34 │" in stages
     exported = (shell.home / "acme" / "nps-by-segment.csv").read_text(encoding="utf-8")
     assert exported.startswith("metric,scope,scope_id,segment,period")
     assert "All 30 metric definitions are valid" in shell.outputs("cxscore metrics validate")[0].flat
@@ -278,11 +292,17 @@ def check_numbers(shell: Shell) -> None:
     awards = shell.outputs("cxscore awards")[0].flat
     assert "AWARDED Support Europe (T-SUP-EU)" in awards and "probability 98.9%" in awards
     assert "0 of 2 team(s) with enough answers are surely beyond the bar" in awards
+    summary = shell.outputs("cxscore payouts --period 2025-Q4 --summary")[0].flat
+    assert "│ Marco Rossi (P-011) │ T-SUP-EU │ 600.00 │" in summary
+    assert "│ Luis Ortega (P-021) │ T-SUP-US │ 0.00 │" in summary
+    marco = shell.outputs("cxscore payouts --period 2025-Q4 --person P-011")[0].text
+    assert "nps of team T-SUP-EU: +31 (n=42, 95% CI +6 to +51); 600.00 EUR at +30" in marco
     current = shell.outputs("cxscore plans check --plan current")[0].flat
     assert "in 37 of 37 person-periods (median n 8)" in current and "reliability 0.27" in current
     whatif = shell.outputs("cxscore plans whatif")[0].flat
     assert "8,400.00 under current" in whatif and "7,420.82 under proposed" in whatif
-    assert "reliability 0.42" in shell.outputs("cxscore plans check --plan proposed")[0].flat
+    proposed = shell.outputs("cxscore plans check --plan proposed")[0].flat
+    assert "42.81 EUR per point" in proposed and "reliability 0.42" in proposed and "USD" not in proposed
     diagnosis = shell.outputs("cxscore diagnose")[0].flat
     assert "The gap, 15, is within noise (-3 to +34): there is nothing to explain." in diagnosis
     drivers = shell.outputs("cxscore drivers")[0].flat
