@@ -85,8 +85,10 @@ def test_demo_the_defective_version_is_a_negative_topic_of_support_and_product(d
     assert report.analysed == report.total  # the demo's comments are all English
     # Without the product's name to join them, the release's complaints may be one topic or several (what
     # broke, the failed sync, "another bug"): every topic of 3.2 is negative, about support and product,
-    # and together they hold the comments that name the release.
-    release = [t for t in report.topics if "3.2" in t.words]
+    # and together they hold the comments that name the release. A topic is "of 3.2" when the analyst
+    # reads 3.2 in its words or its example ('upgrade / since / fails': "Since the upgrade to 3.2 the
+    # nightly sync fails.").
+    release = [t for t in report.topics if "3.2" in t.words or "3.2" in t.examples[0]]
     assert release, [t.name for t in report.topics]
     mean = float(np.mean([c.sentiment for c in report.comments if c.sentiment is not None]))
     for topic in release:
@@ -109,8 +111,9 @@ def _examples_read_like_their_topics(report: VerbatimReport) -> None:
 
 def test_demo_topics_are_what_customers_say_not_the_product_they_name(demo: Path) -> None:
     # "Atlas is central to our operations" and "Atlas 3.2 keeps crashing" were one topic, joined by the
-    # product's name: it showed the praise as its example and carried the complaints' CSAT.
-    report = verbatims(project=demo)
+    # product's name: it showed the praise as its example and carried the complaints' CSAT. (With 8 topics
+    # over all periods the release's complaints are in no topic: see the next test; 16 make them one.)
+    report = verbatims(project=demo, topics=16)
     assert not any({"atlas", "beacon", "courier"} & set(t.words) for t in report.topics)
     topics: defaultdict[str, set[int]] = defaultdict(set)
     for c in report.comments:
@@ -122,6 +125,18 @@ def test_demo_topics_are_what_customers_say_not_the_product_they_name(demo: Path
     # A comment none of whose words is in a topic is in none, and the report says how many there are.
     alone = [c for c in report.comments if not c.topics]
     assert alone and any(f"{len(alone)} of the {report.analysed} comments" in n for n in report.notes)
+
+
+def test_demo_the_note_on_comments_in_no_topic_names_what_they_are_about(demo: Path) -> None:
+    # Over all periods 8 topics are too few for the release's complaints (285 of 4,466 comments, in five
+    # wordings that share only "3.2"): NMF spends its topics on the large groups of one wording each. The
+    # note says so: the words most comments in no topic use, 3.2 first, so the analyst asks for more.
+    report = verbatims(project=demo)
+    crash = [c for c in report.comments if c.text == "Atlas 3.2 keeps crashing when we export reports."]
+    assert crash and not any(c.topics for c in crash)
+    note = next(n for n in report.notes if "in no topic" in n)
+    named = sum(1 for c in report.comments if not c.topics and "3.2" in c.text)
+    assert f"The topic words most of them use (comments): 3.2 {named}," in note, note
 
 
 def test_names_are_left_out_of_the_topics() -> None:

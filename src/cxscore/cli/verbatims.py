@@ -104,6 +104,10 @@ def _print_verbatims(report: object, names: dict[str, str]) -> None:
     for t in report.topics:
         points = ", ".join(f"{p} ({n})" for p, n in t.touchpoints[:3])
         feel = "-" if t.sentiment != t.sentiment else f"{t.sentiment:+.2f}"
+        example = _short(t.examples[0]) if t.examples else ""
+        if t.mixed:
+            feel += f"\nmixed: {t.negative:.0%} negative, {t.positive:.0%} positive"
+            example += f"\nother side: {_short(t.other_examples[0])}" if t.other_examples else ""
         table.add_row(
             t.name,
             f"{t.comments:,} ({t.share:.0%})",
@@ -111,7 +115,7 @@ def _print_verbatims(report: object, names: dict[str, str]) -> None:
             _scores(t.scores),
             points,
             _teams(t.teams, names),
-            _short(t.examples[0]) if t.examples else "",
+            example,
         )
     console.print(table)
     if report.touchpoints:

@@ -25,7 +25,7 @@ from cxscore.diagnose.facts import Scope
 from cxscore.diagnose.period import parse_period
 from cxscore.diagnose.plain import without_nan
 from cxscore.diagnose.text import Sentiment, detect_language, mask_personal_data, sentiment, tokens
-from cxscore.diagnose.topics import fit_topics
+from cxscore.diagnose.topics import SIMILAR, TopicModel, fit_topics
 from cxscore.errors import DiagnosisError
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ __all__ = [
 
 #: Fewer comments in the analysed language than this and no topics are discovered.
 MIN_COMMENTS = 20
+#: A topic is mixed when both its positive and its negative comments are at least this share of it.
+MIXED = 0.25
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,10 @@ class Topic:
     scores: tuple[Score, ...]  # one per score kind its comments carry
     touchpoints: tuple[tuple[str, int], ...]  # (touchpoint, comments), most first
     teams: tuple[str, ...]  # teams contributing to its main touchpoints
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # of its commonest sentiment
+    positive: float = float("nan")  # share of its comments with positive sentiment
+    mixed: bool = False  # both positive and negative comments are at least MIXED of it
+    other_examples: tuple[str, ...] = ()  # when mixed: of the other side (negative or positive)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,7 @@ def analyse_verbatims(
         )
     ignore = {w for name in names for w in tokens(name)}
     model = fit_topics([masked[i] for i in chosen], topics, language=language, seed=seed, ignore=ignore)
+    notes.extend(_fit_notes(model, topics))
     tags = model.tags()
     strengths = model.strengths()
     scored = language == "en"
@@ -187,11 +193,15 @@ def analyse_verbatims(
     strength = [float(strengths[k, c.topics[0]]) if c.topics else 0.0 for k, c in enumerate(analysed)]
     found_topics = _topics(model.top_words, analysed, strength, tuple(kinds), links, examples)
     views = _touchpoints(comments, tuple(kinds), links)  # every comment: scores do not depend on language
-    alone = sum(1 for c in analysed if not c.topics)
+    alone = [c for c in analysed if not c.topics]
     if alone:
+        notes.append(_alone_note(alone, len(analysed), model.words, len(model.top_words)))
+    mixed = [t.name for t in found_topics if t.mixed]
+    if mixed:
         notes.append(
-            f"{alone} of the {len(analysed)} comments ({alone / len(analysed):.0%}) are in no topic: their "
-            f"words are in none of the {len(model.top_words)} topics (ask for more topics to see more)."
+            f"Mixed topics (at least {MIXED:.0%} of their comments positive and {MIXED:.0%} negative: "
+            "praise and complaints about the same thing, with an example of each side): "
+            f"{', '.join(mixed)}."
         )
     if len(found_topics) < len(model.top_words):
         notes.append(
@@ -199,6 +209,42 @@ def analyse_verbatims(
         )
     return VerbatimReport(
         source, n, counted, language, len(chosen), found_topics, views, comments, tuple(notes)
+    )
+
+
+def _fit_notes(model: TopicModel, asked: int) -> list[str]:
+    notes = []
+    if model.merged:
+        notes.append(
+            f"{model.merged} of the {len(model.top_words) + model.merged} topics came out as the same as "
+            f"another (cosine of their word weights above {SIMILAR}) and were merged: these comments hold "
+            f"{len(model.top_words)} distinct topics, not {asked}."
+        )
+    if not model.converged:
+        notes.append(
+            f"The topic model had not settled after {model.iterations} updates (relative error "
+            f"{model.error:.3f}): topics may change a little with more comments or fewer topics."
+        )
+    return notes
+
+
+def _alone_note(alone: Sequence[Comment], analysed: int, words: Sequence[str], topics: int) -> str:
+    """How many comments are in no topic, and the topic words most of them use (what more topics would
+    show: on the demo, the release's complaints when 8 topics are too few for them).
+
+    >>> texts = ["Fine.", "3.2 crashed", "3.2 again"]
+    >>> said = [Comment(str(i), t, "en", None, None, (), None, {}) for i, t in enumerate(texts)]
+    >>> _alone_note(said, 10, ["3.2", "crashed", "fine"], 4)  # doctest: +NORMALIZE_WHITESPACE
+    '3 of the 10 comments (30%) are in no topic: none of the 4 topics makes up a tenth of them (ask for
+    more topics to see more). The topic words most of them use (comments): 3.2 2, crashed 1, fine 1.'
+    """
+    known = set(words)
+    counted = Counter(w for c in alone for w in set(tokens(c.text)) & known)
+    common = ", ".join(f"{w} {n}" for w, n in sorted(counted.items(), key=lambda x: (-x[1], x[0]))[:5])
+    return (
+        f"{len(alone)} of the {analysed} comments ({len(alone) / analysed:.0%}) are in no topic: none of the "
+        f"{topics} topics makes up a tenth of them (ask for more topics to see more)."
+        + (f" The topic words most of them use (comments): {common}." if common else "")
     )
 
 
@@ -280,7 +326,13 @@ def _topics(
         mine = [comments[k] for k in chosen]
         feel = [c.sentiment for c in mine if c.sentiment is not None]
         points = tuple(Counter(c.touchpoint for c in mine if c.touchpoint).most_common())
-        shown = _typical(mine, top, [strength[k] for k in chosen], examples)
+        ranks = [strength[k] for k in chosen]
+        labels = Counter(c.label for c in mine if c.label is not None).most_common()
+        usual = labels[0][0] if labels else None
+        positive = float(np.mean([c.label == "positive" for c in mine])) if feel else float("nan")
+        negative = float(np.mean([c.label == "negative" for c in mine])) if feel else float("nan")
+        mixed = bool(feel) and min(positive, negative) >= MIXED
+        other = "negative" if usual == "positive" else "positive"
         result.append(
             Topic(
                 number,
@@ -289,36 +341,41 @@ def _topics(
                 len(mine),
                 len(mine) / len(comments),
                 float(np.mean(feel)) if feel else float("nan"),
-                float(np.mean([c.label == "negative" for c in mine])) if feel else float("nan"),
+                negative,
                 _scores(kinds, mine),
                 points,
                 _teams_of(points, links),
-                shown,
+                _typical(mine, top, ranks, examples, usual),
+                positive,
+                mixed,
+                _typical(mine, top, ranks, examples, other) if mixed else (),
             )
         )
     return tuple(sorted(result, key=lambda t: -t.comments))
 
 
 def _typical(
-    comments: Sequence[Comment], words: Sequence[str], strength: Sequence[float], count: int
+    comments: Sequence[Comment],
+    words: Sequence[str],
+    strength: Sequence[float],
+    count: int,
+    label: str | None,
 ) -> tuple[str, ...]:
-    """Up to `count` different texts typical of a topic's `comments`: of its commonest sentiment label (any
-    when none is scored), those with the most of the topic's top `words` first, then those the topic
-    makes up most of (`strength`), then the shortest.
+    """Up to `count` different texts typical of a topic's `comments` of sentiment `label` (any when None),
+    those with the most of the topic's top `words` first, then those the topic makes up most of
+    (`strength`), then the shortest.
 
-    A topic may hold praise and complaints about one thing, but its examples are never the minority's:
-    the example shown beside the topic's sentiment and scores must read like them.
+    A topic's examples are of its commonest label, never of its minority: the example shown beside the
+    topic's sentiment and scores must read like them (a mixed topic also shows the other side's).
 
     >>> texts = [("Slow again.", "negative"), ("Fast now!", "positive"), ("Slow delivery.", "negative")]
     >>> said = [Comment(str(i), t, "en", None, label, (0,), None, {}) for i, (t, label) in enumerate(texts)]
-    >>> _typical(said, ["delivery", "slow"], [0.9, 0.9, 0.8], 3)
+    >>> _typical(said, ["delivery", "slow"], [0.9, 0.9, 0.8], 3, "negative")
     ('Slow delivery.', 'Slow again.')
     """
-    labels = Counter(c.label for c in comments if c.label is not None)
-    usual = labels.most_common(1)[0][0] if labels else None
     top = set(words)
     ranked = sorted(
-        (k for k, c in enumerate(comments) if usual is None or c.label == usual),
+        (k for k, c in enumerate(comments) if label is None or c.label == label),
         key=lambda k: (-len(set(tokens(comments[k].text)) & top), -strength[k], len(comments[k].text)),
     )
     return tuple(dict.fromkeys(comments[k].text for k in ranked))[:count]
