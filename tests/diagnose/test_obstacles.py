@@ -122,3 +122,18 @@ def test_cli_table_and_json(demo: Path) -> None:
     assert not any(isinstance(v, float) and math.isnan(v) for v in data["components"][-1].values())
     failed = runner.invoke(app, ["diagnose", "--team", "T-NOPE", "--project", str(demo)])
     assert failed.exit_code == 1 and "T-NOPE" in failed.output
+
+
+@pytest.mark.parametrize("metric", ["csat", "reopen_rate"])
+def test_people_clearly_worse_or_better_follow_the_metrics_direction(demo: Path, metric: str) -> None:
+    """Reopen rate is better low: an agent is clearly worse when their whole interval is above a typical
+    agent's rate. (It counted an agent whose interval straddled zero as clearly worse *and* better.)"""
+    people = _part(obstacles(metric, team="T-SUP-LATAM", project=demo), "people")
+    mine = [c for c in people.levels if c.n > 0]
+    sign = -1 if metric == "reopen_rate" else 1
+    worse = sum(1 for c in mine if sign * c.lower < 0 and sign * c.upper < 0)
+    better = sum(1 for c in mine if sign * c.lower > 0 and sign * c.upper > 0)
+    assert f"{len(mine)} people in the team; {worse} clearly worse than a typical person, {better} " in (
+        people.evidence
+    )
+    assert any(c.lower < 0 < c.upper for c in mine)  # one within noise, counted neither way

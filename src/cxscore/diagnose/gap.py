@@ -269,8 +269,10 @@ class GapModel:
 
     def _people_evidence(self, levels: tuple[Contribution, ...], sign: float) -> str:
         mine = [c for c in levels if c.n > 0]
-        low = [c for c in mine if sign * c.upper < 0]
-        high = [c for c in mine if sign * c.lower > 0]
+        # sign * effect is "better" whichever way the metric goes; for a lower-is-better metric its
+        # interval is (sign * upper, sign * lower), so both ends are compared, not the same end as for higher.
+        low = [c for c in mine if max(sign * c.lower, sign * c.upper) < 0]
+        high = [c for c in mine if min(sign * c.lower, sign * c.upper) > 0]
         return (
             f"{len(mine)} people in the team; {len(low)} clearly worse than a typical person, {len(high)} "
             "clearly better, on the same products, training and cases"
