@@ -75,7 +75,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Topic:
-    """A discovered topic, named by its top words, with its comments' sentiment, score and touchpoints."""
+    """A discovered topic, named by its comments' top words, with their sentiment, score and touchpoints;
+    `mixed` when at least MIXED of them are positive and MIXED negative (then `other_examples` too)."""
 
     number: int
     name: str
