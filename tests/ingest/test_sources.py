@@ -99,6 +99,18 @@ def test_key_from_content_is_stable(store: Store, tmp_path: Path) -> None:
     assert import_files(store, "responses", [path], options).unchanged == 2
 
 
+def test_a_mapped_file_column_does_not_also_fill_the_table_column_of_its_name(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "stages.csv"
+    path.write_text("Stage\nOrder\nFirst Payment\n", encoding="utf-8")
+    options = ImportOptions(mapping={"touchpoint_id": "Stage", "name": "Stage"})
+    result = import_files(store, "touchpoints", [path], options)
+    # Matched by name too, the names would have gone into the integer `stage` and been quarantined.
+    assert (result.inserted, result.quarantined) == (2, 0)
+    assert store.execute("SELECT count(*) FROM touchpoints WHERE stage IS NULL").fetchone() == (2,)
+
+
 def test_a_key_from_named_columns_lets_a_corrected_file_update_its_rows(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("When,Score,Comment\n2025-01-02,8,Quick\n2025-01-03,2,Slow\n", encoding="utf-8")

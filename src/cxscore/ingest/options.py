@@ -20,9 +20,10 @@ class ImportOptions:
     """Everything that changes how source rows become canonical rows.
 
     `mapping` maps a table column to a source column (`{"nps": "NPS_SCORE"}`); unmapped table columns are
-    matched by name, ignoring case, spaces and punctuation. `constants` set a column to one value for every
-    row. `day_first` reads 03/04/2025 as 3 April; `month_first` as 4 March; without either, such dates are
-    rejected as ambiguous. `date_format` is an explicit strptime format for every date and timestamp column.
+    matched by name, ignoring case, spaces and punctuation, to the file columns not mapped elsewhere.
+    `constants` set a column to one value for every row. `day_first` reads 03/04/2025 as 3 April;
+    `month_first` as 4 March; without either, such dates are rejected as ambiguous. `date_format` is an
+    explicit strptime format for every date and timestamp column.
     `key_from_content` derives a missing natural key from a hash of the row's values, so re-importing the
     same file is still idempotent (but a corrected row gets a new key). `key_from` derives it from the named
     file columns only (those that identify a row and stay when it is corrected, such as the time and the

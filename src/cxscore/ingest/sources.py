@@ -215,12 +215,15 @@ def _map_columns(
             f"(has: {', '.join(source_columns)}). Fix the --map option."
         )
     selections: dict[str, str] = {}
+    # A file column mapped explicitly goes where it was mapped, not also to a table column of its name
+    # (`--map touchpoint_id=Stage` must not fill the integer `stage` with the stage names too).
+    mapped = set(options.mapping.values())
     for column in table.column_names:
         if column in options.constants:
             selections[column] = literal(options.constants[column])
         elif column in options.mapping:
             selections[column] = ident(options.mapping[column])
-        elif column in by_normal:
+        elif column in by_normal and by_normal[column] not in mapped:
             selections[column] = ident(by_normal[column])
         else:
             selections[column] = ABSENT
