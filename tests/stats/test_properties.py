@@ -115,7 +115,7 @@ def test_median_interval_ignores_row_order(values: list[float], shuffler: Random
     shuffled = list(values)
     shuffler.shuffle(shuffled)
     # The same numbers, NaN bounds included. Not assert_equal: it tells 0.0 from -0.0, and with both in the
-    # sample the sort leaves them in the rows' order, so a bound picks either (it failed ~1 run in 150).
+    # sample their order after the sort depends on the rows' order, so a bound is either (~1 run in 150).
     np.testing.assert_array_equal(median_interval(values), median_interval(shuffled))
 
 
