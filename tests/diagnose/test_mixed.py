@@ -109,6 +109,19 @@ def test_a_variance_that_is_not_there_is_estimated_near_zero_and_not_significant
     assert likelihood_ratio_pvalue(full, without_products) < 1e-6
 
 
+def test_one_factor_fixed_at_zero_is_ordinary_least_squares() -> None:
+    """The reduced model of a one-factor fit (the agents' test when facts carry no product) has nothing
+    left to estimate: it is the fixed part alone, as numpy's least squares gives it."""
+    rows = _simulate(13, 300, 0.3, 0.0)
+    x = np.column_stack([np.ones(len(rows)), rows["untrained"]])
+    reduced = fit_cells(x, [rows["agent"]], np.ones(len(rows)), rows["y"], 0.0, fixed_zero=[0])
+    beta, *_ = np.linalg.lstsq(x, rows["y"].to_numpy(), rcond=None)
+    assert reduced.beta == pytest.approx(beta, abs=1e-9)
+    assert reduced.variances[0] == 0.0
+    full = fit_cells(x, [rows["agent"]], np.ones(len(rows)), rows["y"], 0.0)
+    assert 0.0 <= likelihood_ratio_pvalue(full, reduced) <= 1.0
+
+
 def test_bad_cells_are_refused() -> None:
     with pytest.raises(DiagnosisError, match="one row per cell"):
         fit_cells(np.ones((3, 1)), [np.array([0, 1, 2])], np.ones(2), np.ones(3), 0.0)

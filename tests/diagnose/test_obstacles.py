@@ -137,3 +137,25 @@ def test_people_clearly_worse_or_better_follow_the_metrics_direction(demo: Path,
         people.evidence
     )
     assert any(c.lower < 0 < c.upper for c in mine)  # one within noise, counted neither way
+
+
+def test_answers_without_a_product_get_no_product_part(tmp_path: Path) -> None:
+    """The tutorial's survey answers name no product: one level, whose variance cannot be told from the
+    intercept (the model gave it half the residual variance, 'products 50%'), so the product part is left
+    out with a note, and the people part's test (then the only random factor) still runs."""
+    exports = Path(__file__).parents[2] / "docs" / "tutorial" / "exports"
+    project = tmp_path / "acme"
+    runner = CliRunner()
+    steps = [["init", str(project)]]
+    steps += [["import", t, str(exports / f"{t}.csv")] for t in ("teams", "roles", "people", "memberships")]
+    maps = ["responded_at=When", "nps=Score", "comment=Comment", "person_id=Agent"]
+    steps.append(["import", "responses", str(exports / "nps.csv"), "--day-first", "--key-from",
+                  "When,Stage,Comment", *(w for m in maps for w in ("--map", m))])  # fmt: skip
+    for step in steps:
+        where = ["-p", str(project)] if step[0] != "init" else []
+        assert runner.invoke(app, [*step, *where]).exit_code == 0
+    verdict = obstacles("nps", team="T-SUP-US", period="2025", project=project)
+    assert [v.name for v in verdict.variances] == ["agents", "facts (residual)"]
+    assert "product" not in {c.name for c in verdict.components}
+    assert any("one product version only: the product part cannot be judged" in n for n in verdict.notes)
+    assert 0 <= verdict.variances[0].p_value <= 1

@@ -121,6 +121,8 @@ def fit_cells(
     def objective(theta: FloatArray) -> float:
         return _deviance(cells, _ratios(theta, free, len(cells.sizes)))
 
+    if not free:  # every variance fixed at 0: nothing to optimise (scipy refuses an empty problem)
+        return _finish(cells, _ratios(start, free, len(cells.sizes)))
     best = optimize.minimize(objective, start, method="L-BFGS-B", bounds=[_LOG_RATIO] * len(free))
     theta = np.asarray(best.x, dtype=float)
     # The optimum may lie on the boundary (a variance of zero): compare each factor switched off.

@@ -232,6 +232,10 @@ class _Analysis:
             frame: pd.DataFrame = self.store.con.execute(grouped)
         frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
         frame.attrs["mix"] = mix
+        if product is not None and frame[product].nunique() < 2:
+            # One version (or none known) for every fact: its variance cannot be told from the intercept,
+            # and the model would split the residual variance with it at random.
+            product = None
         return frame, product
 
     def _check(
@@ -265,8 +269,8 @@ class _Analysis:
             )
         if product is None:
             self.notes.append(
-                "These facts carry no product: the product part cannot be judged (import cases with "
-                "product_id and version)."
+                "These facts carry no product, or one product version only: the product part cannot be "
+                "judged (import cases with product_id and version)."
             )
         if set(cells["training"]) <= {NO_VALUE}:
             self.notes.append(
