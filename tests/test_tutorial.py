@@ -308,4 +308,6 @@ def check_numbers(shell: Shell) -> None:
     drivers = shell.outputs("cxscore drivers")[0].flat
     assert "│ 1 │ touchpoint │ 0.0933 │" in drivers
     assert "Onboarding: -11.24 (n=89, -48.94 vs the rest)" in drivers
-    assert "Onboarding" in shell.outputs("cxscore verbatims")[0].flat
+    verbatims = shell.outputs("cxscore verbatims")[0].text
+    assert "Onboarding 50 -0.18 NPS -8 (n=50)" in verbatims  # the touchpoint with the lowest sentiment
+    assert re.search(r"invoice / [^│]*? -0\.\d\d NPS -", verbatims), verbatims  # an unhappy invoice topic
