@@ -15,6 +15,7 @@ tutorial quotes are checked against what the commands print.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -212,6 +213,20 @@ def run_python(shell: Shell, code: str) -> Ran:
     with contextlib.redirect_stdout(printed):
         exec(compile(code, str(TUTORIAL), "exec"), {})
     return Ran(code, printed.getvalue(), 0)
+
+
+def test_the_sample_files_are_what_make_sample_writes(tmp_path: Path) -> None:
+    """The committed exports are what the script writes (its docstring says what is planted in them)."""
+    script = ROOT / "docs" / "tutorial" / "make_sample.py"
+    spec = importlib.util.spec_from_file_location("make_sample", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    committed = ROOT / "docs" / "tutorial" / "exports"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for written in tmp_path.iterdir():
+        assert written.read_bytes() == (committed / written.name).read_bytes(), written.name
 
 
 def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

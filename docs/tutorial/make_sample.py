@@ -100,10 +100,11 @@ COMMENTS = {
 }
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
+    """Write every sample file into `out` (tests/test_tutorial.py checks they equal the committed ones)."""
     rng = random.Random(2026)
-    OUT.mkdir(exist_ok=True)
-    accounts = write_org(rng)
+    out.mkdir(exist_ok=True)
+    accounts = write_org(rng, out)
     rows = answers(rng, accounts)
     header = ["When", "Score", "Stage", "Comment", "Account", "Agent"]
     corrected = [dict(row) for row in rows]
@@ -111,23 +112,23 @@ def main() -> None:
     rows[bad]["Score"] = "11"  # the survey tool's bug; nps-corrected.csv has the 10
     moved = next(i for i, row in enumerate(rows) if row["Agent"] == "P-023" and row["Comment"])
     corrected[moved]["Agent"] = "P-022"  # the tool credited this conversation to the wrong agent
-    write(OUT / "nps.csv", header, rows)
-    write(OUT / "nps-corrected.csv", header, corrected)
+    write(out / "nps.csv", header, rows)
+    write(out / "nps-corrected.csv", header, corrected)
 
 
-def write_org(rng: random.Random) -> list[tuple[str, str, str, str]]:
-    write(OUT / "teams.csv", ["team_id", "name", "parent_team_id", "function", "region"], TEAMS)
-    write(OUT / "touchpoints.csv", ["touchpoint_id", "name", "stage", "description"], TOUCHPOINTS)
-    write(OUT / "roles.csv", ["role_id", "name", "function", "is_manager"], ROLES)
+def write_org(rng: random.Random, out: Path) -> list[tuple[str, str, str, str]]:
+    write(out / "teams.csv", ["team_id", "name", "parent_team_id", "function", "region"], TEAMS)
+    write(out / "touchpoints.csv", ["touchpoint_id", "name", "stage", "description"], TOUCHPOINTS)
+    write(out / "roles.csv", ["role_id", "name", "function", "is_manager"], ROLES)
     people_header = ["person_id", "name", "email", "hired_on", "team_id", "role_id", "valid_from"]
-    write(OUT / "people.csv", people_header[:4], [person(p)[:4] for p in PEOPLE])
-    write(OUT / "new-hire.csv", people_header, [person(NEW_HIRE)])
+    write(out / "people.csv", people_header[:4], [person(p)[:4] for p in PEOPLE])
+    write(out / "new-hire.csv", people_header, [person(NEW_HIRE)])
     memberships = [(p[0], p[2], p[3], p[4], "") for p in PEOPLE if p[0] != "P-024"]
     memberships += [
         ("P-024", "T-SUP-US", "support_agent", "2023-03-06", "2025-06-30"),
         ("P-024", "T-SUP-EU", "support_agent", MOVE_ON.isoformat(), ""),
     ]
-    write(OUT / "memberships.csv", ["person_id", "team_id", "role_id", "valid_from", "valid_to"], memberships)
+    write(out / "memberships.csv", ["person_id", "team_id", "role_id", "valid_from", "valid_to"], memberships)
     names = ["Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Acme Bakery", "Hooli"]
     kinds = ["Traders", "Labs", "Logistics", "Health", "Retail", "Foods"]
     accounts = []
@@ -135,7 +136,7 @@ def write_org(rng: random.Random) -> list[tuple[str, str, str, str]]:
         region = ["EMEA", "Americas", "APAC"][0 if number <= 16 else 1 if number <= 32 else 2]
         name = f"{names[number % len(names)]} {kinds[number % len(kinds)]}"
         accounts.append((f"A-{1000 + number}", name, rng.choice(SEGMENTS), region))
-    write(OUT / "accounts.csv", ["account_id", "name", "segment", "region"], accounts)
+    write(out / "accounts.csv", ["account_id", "name", "segment", "region"], accounts)
     return accounts
 
 
