@@ -19,6 +19,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?[\d][\d\s().-]{5,}\d(?![\w])")
 # Words, and version numbers such as 3.2 (customers name the release that hurts them).
 _WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ']*|\d+(?:\.\d+)+")
+# Links and @handles are not words a customer said: "https" or a brand's handle would make topics.
+_NOT_SAID = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.])@\w+")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -36,12 +38,15 @@ def mask_personal_data(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words (letters and apostrophes) and version numbers, for topics and sentiment.
+    """Lower-case words (letters and apostrophes) and version numbers, for topics and sentiment; links
+    and @handles are left out.
 
     >>> tokens("Didn't work in 3.2, AT ALL!")
     ["didn't", 'work', 'in', '3.2', 'at', 'all']
+    >>> tokens("@AcmeHelp still down https://t.co/x1Y2 see www.acme.example/status #outage")
+    ['still', 'down', 'see', 'outage']
     """
-    return _WORD.findall(text.lower())
+    return _WORD.findall(_NOT_SAID.sub(" ", text.lower()))
 
 
 _EN = _words(
