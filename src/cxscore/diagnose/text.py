@@ -45,8 +45,10 @@ def tokens(text: str) -> list[str]:
     ["didn't", 'work', 'in', '3.2', 'at', 'all']
     >>> tokens("@AcmeHelp still down https://t.co/x1Y2 see www.acme.example/status #outage")
     ['still', 'down', 'see', 'outage']
+    >>> tokens("It doesn\\u2019t work")  # a typographic apostrophe is an apostrophe
+    ['it', "doesn't", 'work']
     """
-    return _WORD.findall(_NOT_SAID.sub(" ", text.lower()))
+    return _WORD.findall(_NOT_SAID.sub(" ", text.lower().replace("\u2019", "'")))
 
 
 _EN = _words(
