@@ -74,3 +74,24 @@ def _after_refresh(get: Callable[[], Any], done: Callable[[Any], bool], seconds:
     while not done(answer := get()) and time.monotonic() < deadline:
         time.sleep(0.2)
     return answer
+
+
+def test_the_period_filter_offers_no_year_before_the_first_answer(tmp_path: Path) -> None:
+    from cxscore.ingest import ImportOptions, import_files
+    from cxscore.web.pages.common import period_choices
+
+    project = init_project(tmp_path / "company")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("id,when,score\nR1,2024-11-03,9\nR2,2025-12-31,7\n", encoding="utf-8")
+    store = project.store()
+    try:
+        mapping = {"response_id": "id", "responded_at": "when", "nps": "score"}
+        import_files(store, "responses", [answers], ImportOptions(mapping=mapping))
+        views = Views(project, store, threading.RLock(), cache_seconds=0.0)
+        # Three years up to 2025-Q4 would reach back to 2023; the data starts in 2024.
+        assert period_choices(views.current()) == [
+            *("2025-Q4", "2025-Q3", "2025-Q2", "2025-Q1", "2025"),
+            *("2024-Q4", "2024-Q3", "2024-Q2", "2024-Q1", "2024"),
+        ]
+    finally:
+        store.close()

@@ -12,7 +12,7 @@ from cxscore.errors import ConfigError
 if TYPE_CHECKING:
     from cxscore.store import Store
 
-__all__ = ["Period", "latest_complete_quarter"]
+__all__ = ["Period", "first_year", "latest_complete_quarter"]
 
 _PATTERN = re.compile(r"^(\d{4})(?:-?Q([1-4]))?$", re.IGNORECASE)
 
@@ -82,3 +82,13 @@ def latest_complete_quarter(store: Store) -> Period:
     if day == period.end:
         return period
     return Period(day.year, quarter - 1) if quarter > 1 else Period(day.year - 1, 4)
+
+
+def first_year(store: Store) -> int | None:
+    """The year of the earliest survey answer or case in the store (None when it holds neither)."""
+    years = []
+    for table, column in (("responses", "responded_at"), ("cases", "opened_at")):
+        earliest = store.table(table)[column].min().execute()
+        if earliest is not None and str(earliest) != "NaT":
+            years.append(int(earliest.year))
+    return min(years) if years else None

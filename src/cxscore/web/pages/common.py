@@ -11,7 +11,7 @@ import pandas as pd
 
 from cxscore.errors import ConfigError, NotFoundError
 from cxscore.metrics import format_change, format_value
-from cxscore.scorecards.period import Period
+from cxscore.scorecards.period import Period, first_year
 
 if TYPE_CHECKING:
     from cxscore.metrics import Metric
@@ -53,12 +53,15 @@ def period_of(snap: Snapshot, text: str | None) -> Period:
 
 
 def period_choices(snap: Snapshot) -> list[str]:
-    """Years and quarters offered by the filters: the three years up to the latest complete quarter."""
+    """Years and quarters offered by the filters: the three years up to the latest complete quarter, from
+    the year of the first answer or case on (a year before any data would only say "insufficient data")."""
 
     def compute() -> list[str]:
         latest = snap.latest_quarter
+        first = first_year(snap.store)
+        oldest = max(latest.year - 2, first if first is not None and first <= latest.year else latest.year)
         found = []
-        for year in range(latest.year, latest.year - 3, -1):
+        for year in range(latest.year, oldest - 1, -1):
             last = latest.quarter if year == latest.year and latest.quarter else 4
             found += [f"{year}-Q{q}" for q in range(last, 0, -1)] + [str(year)]
         return found
