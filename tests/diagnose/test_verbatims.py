@@ -203,6 +203,20 @@ def test_real_portuguese_reviews_are_detected_and_not_scored(datasets: Path) -> 
     assert any({"prazo", "entrega", "chegou", "produto"} & set(t.words) for t in report.topics)
 
 
+def test_english_comments_with_words_portuguese_shares_are_not_called_portuguese(datasets: Path) -> None:
+    english = pd.read_csv(datasets / NPS_FILE, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    said = [t for t in english["text"] if t.strip()]
+    called = Counter(detect_language(t) for t in said)
+    # "Where do I start.", "e I cannot be without internet.": 9 of them were Portuguese by 'do', 'e', 'o'.
+    assert called["pt"] <= 2 and called["en"] >= 0.94 * len(said), called
+    reviews = pd.read_csv(
+        datasets / "olist_sample" / "olist_order_reviews_dataset.csv", dtype=str, keep_default_na=False
+    )
+    written = [t for t in reviews["review_comment_message"] if t.strip()]
+    assert Counter(detect_language(t) for t in written)["pt"] >= 0.92 * len(written)
+    assert detect_language("Great support, Chloé explained every step.") == "en"  # a name's accent
+
+
 def test_cli_on_the_demo(demo: Path) -> None:
     runner = CliRunner()
     shown = runner.invoke(app, ["verbatims", "--period", "2024", "--project", str(demo)], terminal_width=250)

@@ -72,6 +72,8 @@ _FR = _words("le la les et en de que pour avec une est mais très du au des pas 
 _DE = _words("der die das und in zu den mit ist nicht ein eine ich sehr auf für")
 #: Stopwords per language code, also used to drop function words from topics.
 STOPWORDS: dict[str, frozenset[str]] = {"en": _EN, "pt": _PT, "es": _ES, "fr": _FR, "de": _DE}
+#: Marker words that are also English words or letters, too weak alone to call a comment Portuguese.
+_AMBIGUOUS = _words("o e a do")
 _MARKERS = {
     "en": _words("the and is was to it of you my not with have very but they this"),
     "pt": _words("o e é foi não de que com muito mas produto para um uma do da chegou"),
@@ -92,23 +94,40 @@ def detect_language(text: str) -> str:
     best = max(hits, key=lambda code: hits[code])
     if hits[best] == 0 or sorted(hits.values())[-2] == hits[best]:
         return _accents(text) if hits[best] == 0 else "und"
+    if best == "pt" and all(w in _AMBIGUOUS for w in words if w in _MARKERS[best]):
+        # Only words that are also English ("Where do I start.", "e I cannot..."): weak evidence, weighed
+        # with the other words ("Esperando o instalador" stays Portuguese).
+        return _accents(text, lean=0.5 * hits[best])
     return best
 
 
-def _accents(text: str) -> str:
-    """Short comments without function words: content words and accents decide."""
+def _accents(text: str, lean: float = 0.0) -> str:
+    """Short comments without clear function words: content words and English stopwords decide; an accent
+    weighs half a word (a name such as Chloé in an English comment is not Portuguese), and so does each
+    Portuguese marker that is also an English word (`lean`).
+
+    >>> _accents("Great support, Chloé explained every step."), _accents("Ótimo"), _accents("Chloé")
+    ('en', 'pt', 'pt')
+    >>> _accents("Where do I start.", lean=0.5), _accents("Esperando o instalador", lean=0.5)
+    ('en', 'pt')
+    """
     words = set(tokens(text))
-    if re.search(r"[ãõçáéíóúâêô]", text.lower()) or words & _PT_CONTENT:
+    accent = 0.5 if re.search(r"[ãõçáéíóúâêô]", text.lower()) else 0.0
+    portuguese = len(words & _PT_CONTENT) + accent + lean
+    english = len(words & (_OPINIONS | _EN_CONTENT | _EN_ONLY))
+    if portuguese > english:
         return "pt"
-    if words & (_OPINIONS | _EN_CONTENT):
+    if english > portuguese:
         return "en"
     return "und"
 
 
 _EN_CONTENT = _words(
     """service customer engineer staff experience overall price broadband internet installation order
-    delivery payment bill router connection speed support team product process website app so far"""
+    delivery payment bill router connection speed support team product process website app far"""
 )
+#: English stopwords that are not also Portuguese words ("no", "as", "me", "so" are both).
+_EN_ONLY = _EN - _PT - _MARKERS["pt"] - _AMBIGUOUS - _words("so")
 _PT_CONTENT = _words(
     """otimo ótimo bom boa recebi entrega prazo recomendo chegou rapido rápido excelente adorei loja
     obrigado obrigada veio certo antes ainda nao recebido pedido tudo"""
