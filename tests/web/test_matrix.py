@@ -53,6 +53,7 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/surveys", only("executive", "admin")),
     ("/followups?status=all", ALL),
     ("/data-quality", only("admin")),
+    ("/imports", only("admin")),
     ("/admin/users", only("admin")),
     ("/admin/audit", only("admin", "compensation_admin")),
     ("/account", ALL),

@@ -13,6 +13,7 @@
 | `CXSCORE_LOGIN_BURST` | `30` | sign-in attempts per address at once (then one every 2 s) |
 | `CXSCORE_CACHE_SECONDS` | `5` | how often the app checks whether the store's data changed |
 | `CXSCORE_WARM_UP` | `1` | compute the latest quarter's scorecards in the background at start-up |
+| `CXSCORE_MAX_UPLOAD_MB` | `50` | the largest file the Import page accepts, in megabytes |
 | `CXSCORE_PUBLIC_URL` | (empty) | the address people use, e.g. `https://cx.example.com/cx` (SSO redirect) |
 | `CXSCORE_OIDC_ISSUER` | (empty) | OpenID Connect issuer URL (single sign-on; docs/how-to/production.md) |
 | `CXSCORE_OIDC_CLIENT_ID` | (empty) | the client id registered at the issuer |
@@ -54,6 +55,7 @@ class WebSettings:
     login_burst: int = 30
     cache_seconds: float = 5.0
     warm_up: bool = True
+    max_upload_mb: float = 50.0
     public_url: str = ""
     oidc_issuer: str = ""
     oidc_client_id: str = ""
@@ -75,6 +77,7 @@ class WebSettings:
             login_burst=_number(source, "CXSCORE_LOGIN_BURST", cls.login_burst, int),
             cache_seconds=_number(source, "CXSCORE_CACHE_SECONDS", cls.cache_seconds, float),
             warm_up=_flag(source, "CXSCORE_WARM_UP", cls.warm_up),
+            max_upload_mb=_number(source, "CXSCORE_MAX_UPLOAD_MB", cls.max_upload_mb, float),
             public_url=source.get("CXSCORE_PUBLIC_URL", "").rstrip("/"),
             oidc_issuer=source.get("CXSCORE_OIDC_ISSUER", ""),
             oidc_client_id=source.get("CXSCORE_OIDC_CLIENT_ID", ""),
@@ -84,6 +87,11 @@ class WebSettings:
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The Import page's limit in bytes (a megabyte is 1,048,576 bytes)."""
+        return int(self.max_upload_mb * 1024 * 1024)
 
 
 def _number(source: Mapping[str, str], name: str, default: T, kind: type[T]) -> T:

@@ -125,6 +125,12 @@ class Views:
                     self._snapshot = Snapshot(self.project, self.store, self.lock, version)
             return self._snapshot
 
+    def refresh(self) -> None:
+        """Read the version at the next request instead of up to `cache_seconds` later: this process has
+        just changed the data (an import on the Import page), and the pages should show it at once."""
+        with self.lock:
+            self._checked = float("-inf")
+
     def version(self) -> tuple[Any, ...]:
         """The data version (imports so far, the last one's end, rows in the quarantine) and the
         project's configuration files (each with its modification time and size)."""

@@ -17,7 +17,18 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Add the web app's pages, API, static files and error pages to `app`."""
-    from cxscore.web.pages import admin, auth, diagnosis, payouts, rewards, scorecards, sso, surveys, trends
+    from cxscore.web.pages import (
+        admin,
+        auth,
+        diagnosis,
+        imports,
+        payouts,
+        rewards,
+        scorecards,
+        sso,
+        surveys,
+        trends,
+    )
 
     app.state.site = Site(app)
     if app.state.settings.warm_up:
@@ -25,9 +36,11 @@ def install(app: FastAPI) -> None:
 
         app.state.parts.append(WarmUp(app.state.site.views))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, sso, scorecards, rewards, trends, diagnosis, payouts, surveys, admin):
+    for module in (auth, sso, scorecards, rewards, trends, diagnosis, payouts, surveys, imports, admin):
         app.include_router(module.router)
 
+    # Added last, run first: the rate limit, then the upload limit (before a body is read).
+    app.add_middleware(imports.UploadLimit, site=app.state.site)
     app.add_middleware(RateLimit, site=app.state.site)
 
     @app.exception_handler(CXScoreError)
