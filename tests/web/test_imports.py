@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ import uvicorn
 
 from cxscore.service.app import create_app
 from cxscore.service.settings import WebSettings
-from cxscore.store import Project, init_project
+from cxscore.store import Project, Store, init_project
+from cxscore.store.project import STORE_ENV
 from cxscore.web.accounts import Accounts, create_tables
 
 PASSWORD = "correct horse battery staple"
@@ -65,6 +67,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             Accounts(store).add(role.replace("_", "-"), role, PASSWORD)
     finally:
         store.close()
+    with serving(project) as found:
+        yield found
+
+
+@contextmanager
+def serving(project: Project) -> Iterator[Served]:
+    """The project's web app on a port of its own, until the block ends."""
     sock = socket.socket()  # bound here and handed to uvicorn: no other process can take the port first
     sock.bind(("127.0.0.1", 0))
     settings = WebSettings(
@@ -77,12 +86,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     thread.start()
     deadline = time.monotonic() + 30
     while not running.started:
-        assert time.monotonic() < deadline, "the web server did not start in 30 s"
+        assert thread.is_alive() and time.monotonic() < deadline, "the web server did not start in 30 s"
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{settings.port}", project, app)
-    running.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield Served(f"http://127.0.0.1:{settings.port}", project, app)
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +333,41 @@ def test_the_import_page_is_under_the_site_wide_rate_limit() -> None:
     from cxscore.web.pages import UNLIMITED
 
     assert not any(path.startswith(UNLIMITED) for path in ("/imports", "/api/imports", "/imports/retry"))
+
+
+@pytest.mark.postgres
+def test_the_same_uploads_give_the_same_counts_on_postgresql(
+    tmp_path: Path, postgres_server: Any, login: Callable[..., httpx.Client]
+) -> None:
+    """The page imports through the server's store whatever it is: on PostgreSQL the same file, again
+    and corrected give the counts they give on DuckDB (above), and the store holds the same answers."""
+    url = postgres_server.url(postgres_server.create_database())
+    target = Store.postgres(url)
+    try:
+        target.create_schema()
+        create_tables(target)
+        Accounts(target).add("admin", "admin", PASSWORD)
+    finally:
+        target.close()
+    patch = pytest.MonkeyPatch()
+    patch.setenv(STORE_ENV, url)
+    try:
+        project = init_project(tmp_path / "company")
+        with serving(project) as server:
+            assert server.app.state.store.backend == "postgres"
+            admin = login(server.url, "admin", PASSWORD)
+            counts = [
+                result(upload(admin, content, path="/api/imports"))
+                for content in (ANSWERS, ANSWERS, CORRECTED)
+            ]
+            answers = sorted(query(server, "SELECT comment, nps FROM responses"))
+            admin.close()
+    finally:
+        patch.undo()
+    named = ("read", "inserted", "updated", "unchanged", "duplicates", "quarantined", "resolved")
+    assert [tuple(c[k] for k in named) for c in counts] == [
+        (4, 2, 0, 0, 1, 1, 0),
+        (4, 0, 0, 2, 1, 1, 0),
+        (4, 1, 1, 1, 1, 0, 1),
+    ]
+    assert answers == [("Quick and friendly", 9), ("Typo in the score", 10), ("Waited an hour", 4)]
