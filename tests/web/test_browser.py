@@ -193,6 +193,7 @@ SHOTS = [
     ("diagnosis", "eve", "/diagnosis?metric=csat&scope=team&id=T-SUP-LATAM&period=2025"),
     ("payouts", "sol", "/payouts?period=2025-Q4"),
     ("awards", "erin", "/awards?period=2025"),
+    ("import", "ada", "/imports"),
 ]
 
 
