@@ -74,7 +74,7 @@ def serve_command(root: Path, port: int, bare: bool) -> list[str]:
 
 def serve(root: Path, port: int, bare: bool) -> None:
     """What `cxscore serve` runs, with the survey endpoints installed; with `bare`, the survey endpoints
-    alone on a FastAPI app holding the same four state fields (no web-app pages or middleware)."""
+    alone on a FastAPI app holding the same state fields (no web-app pages or middleware)."""
     import threading
     from collections.abc import AsyncIterator
     from contextlib import asynccontextmanager
@@ -96,11 +96,14 @@ def serve(root: Path, port: int, bare: bool) -> None:
             yield
             for part in reversed(app.state.parts):
                 part.close()
+            app.state.survey_store.close()
             app.state.store.close()
 
         app = FastAPI(lifespan=lifespan)
         app.state.project, app.state.store = project, project.store()
         app.state.store_lock, app.state.parts = threading.RLock(), []
+        app.state.survey_store = app.state.store.another_connection()
+        app.state.survey_lock = threading.RLock()
     else:
         app = create_app(project)
     if not hasattr(app.state, "surveys"):

@@ -324,17 +324,20 @@ def company(project: Project) -> Project:
     return project
 
 
-def make_app(project: Project) -> FastAPI:
-    """The service's app for `project`, with the survey endpoints installed."""
+def make_app(project: Project, warm_up: bool = False) -> FastAPI:
+    """The service's app for `project`, with the survey endpoints installed.
+
+    Without the web pages' warm-up unless asked: the survey endpoints do not wait for it (they have their
+    own store connection and lock; test_beside_the_web_app.py), but the tests' own reads and writes go
+    through the web app's connection and wait for its scorecards, which made the survey tests take twice as
+    long (measured on the shared 2-core machine: 148 s without, 298 s with)."""
     import dataclasses
 
     from cxscore.service.app import create_app
     from cxscore.service.settings import WebSettings
     from cxscore.surveys.http import install
 
-    # Without the web pages' warm-up (tests/web/test_pages.py tests it): computing the scorecards holds the
-    # store's lock, and on a busy machine a survey page waited for it past the client's 10 s timeout.
-    app = create_app(project, dataclasses.replace(WebSettings.from_env(), warm_up=False))
+    app = create_app(project, dataclasses.replace(WebSettings.from_env(), warm_up=warm_up))
     if not hasattr(app.state, "surveys"):
         install(app)
     return app

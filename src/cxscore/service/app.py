@@ -3,9 +3,14 @@
 `create_app(project)` opens the project's store once for the process and keeps, on `app.state`:
 
 - `project`: the cxscore `Project`;
-- `store`: the open `Store`;
-- `store_lock`: a `threading.RLock` that every store access in the process holds (a DuckDB connection
-  is not safe for concurrent use, and FastAPI runs plain `def` endpoints on a thread pool);
+- `store`: the open `Store` of the web app (pages, API, accounts, health checks);
+- `store_lock`: a `threading.RLock` that every use of `store` holds (a DuckDB connection is not safe for
+  concurrent use, and FastAPI runs plain `def` endpoints on a thread pool);
+- `survey_store` and `survey_lock`: a second connection to the same database, with its own lock, for
+  the customers' side (survey pages, answers, webhooks, the sender; see `cxscore.surveys.http`). A page
+  computing for seconds or minutes holds `store_lock` only, so a customer answering a survey never waits
+  for it. Each connection sees what the other commits (DuckDB: two connections of one database in this
+  process, with MVCC between them; PostgreSQL: two sessions);
 - `parts`: objects with `start()` and `close()` (e.g. the surveys' sender) that the lifespan starts at
   start-up and closes at shutdown, in reverse order;
 - `settings`: the `WebSettings` read from the environment.
@@ -70,6 +75,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for part in reversed(started):
             part.close()
+        # The surveys' connection first: on DuckDB it is a connection of the web store's database.
+        app.state.survey_store.close()
         app.state.store.close()
 
 
@@ -79,7 +86,12 @@ def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI
 
     chosen = settings or WebSettings.from_env()
     store = project.store()
-    create_tables(store)
+    try:
+        create_tables(store)
+        survey_store = store.another_connection()  # after the schema is current: it checks nothing
+    except BaseException:
+        store.close()
+        raise
     app = FastAPI(
         title="cxscore",
         version=__version__,
@@ -93,6 +105,8 @@ def create_app(project: Project, settings: WebSettings | None = None) -> FastAPI
     app.state.project = project
     app.state.store = store
     app.state.store_lock = threading.RLock()
+    app.state.survey_store = survey_store
+    app.state.survey_lock = threading.RLock()
     app.state.parts = []
     app.state.settings = chosen
     app.add_middleware(SecurityHeaders, hsts=chosen.secure_cookies)
@@ -124,7 +138,7 @@ class RootPath:
 
 
 def store_of(app: FastAPI) -> tuple[Store, threading.RLock]:
-    """The app's store and the lock to hold while using it."""
+    """The web app's store and the lock to hold while using it (the survey endpoints have their own)."""
     return app.state.store, app.state.store_lock
 
 

@@ -91,6 +91,8 @@ class Store:
     def __init__(self, con: BaseBackend, engine: Engine | None = None) -> None:
         self.con = con
         self.engine = engine or _ENGINES[str(con.name)](con)
+        #: The settings a PostgreSQL store was opened with, for `another_connection()`.
+        self.settings: StoreSettings | None = None
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -165,6 +167,7 @@ class Store:
                 "and accepts the user, or fix the URL (`store: url:` in cxscore.yaml, or CXSCORE_STORE)."
             ) from None
         store = cls(con)
+        store.settings = settings
         if settings.schema:
             store.execute(f"CREATE SCHEMA IF NOT EXISTS {store.engine.quote(settings.schema)}")
         return store
@@ -178,6 +181,39 @@ class Store:
         session.catalog.setCurrentDatabase(database)
         engine.register_folders(list(ALL_TABLES.values()))
         return cls(con, engine)
+
+    def another_connection(self) -> Store:
+        """A second connection to the same database, for a thread that must not wait for this one.
+
+        Each connection serves one thread at a time; two of them run statements at the same time, and
+        each sees what the other has committed (not what it has yet to commit). DuckDB: another
+        connection to this process's open database, file or memory (one process holds the file;
+        connections within it write at once as long as they change different rows), closed at the latest
+        with this store. PostgreSQL: a new connection with the same settings. Spark has none.
+
+        >>> store = Store.duckdb()
+        >>> store.create_schema()
+        >>> other = store.another_connection()
+        >>> with other.transaction():
+        ...     _ = other.execute("INSERT INTO products (product_id) VALUES ('atlas')")
+        ...     store.count("products")
+        0
+        >>> store.count("products")
+        1
+        """
+        if self.backend == "duckdb":
+            return Store(ibis.duckdb.from_connection(self.con.con.cursor()))
+        if self.backend == "postgres" and self.settings is not None:
+            return Store._postgres(self.settings)
+        if self.backend == "postgres":
+            raise StoreConnectionError(
+                "This PostgreSQL store was made from an existing connection, so it cannot open another "
+                "one. Open it from its URL instead (Store.open or Store.postgres)."
+            )
+        raise StoreConnectionError(
+            f"A {self.backend} store has no second connection: the web app and the survey pages need "
+            "DuckDB or PostgreSQL (docs/how-to/postgresql.md)."
+        )
 
     @property
     def backend(self) -> str:

@@ -1,9 +1,9 @@
 """Mount the survey endpoints on the service: `install(app)` adds the routes and the survey part.
 
-The app must hold `state.project` (the cxscore Project), `state.store` (the process's one Store),
-`state.store_lock` (the lock every store access holds) and `state.parts` (objects with `start()` and
-`close()` that the app's lifespan calls). Paths: `/s/` survey pages, `/u/` unsubscribing, `/hooks/`
-webhooks from other tools.
+The app must hold `state.project` (the cxscore Project), `state.survey_store` (the surveys' own
+connection to the store, apart from the web app's), `state.survey_lock` (the lock every use of it holds)
+and `state.parts` (objects with `start()` and `close()` that the app's lifespan calls); see
+`cxscore.service.app`. Paths: `/s/` survey pages, `/u/` unsubscribing, `/hooks/` webhooks from other tools.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __all__ = ["install"]
 def install(app: FastAPI) -> None:
     """Add the survey routes to `app` and its survey service (with the answer writer) to its parts."""
     state = app.state
-    service = SurveyService(state.project.root, state.store, state.store_lock)
+    service = SurveyService(state.project.root, state.survey_store, state.survey_lock)
     state.surveys = service
     app.include_router(pages)
     app.include_router(hooks)

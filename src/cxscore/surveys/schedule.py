@@ -3,9 +3,9 @@
 The embedded store allows one process, so while the server runs, `cxscore surveys send` cannot; the
 server does it itself. Every `send_every_minutes` (cxscore.yaml `surveys:`; 0 turns it off) a thread
 sends what the triggers select (a case closed a day ago, a renewal, an event attended ...) and the
-reminders due, exactly as the command would. It holds the store lock only while it reads and writes the
-store, never while it talks to the mail server, so answers are not kept waiting on e-mail. Nothing is
-sent without an SMTP server in the settings.
+reminders due, exactly as the command would. It holds the surveys' store lock only while it reads and
+writes the store, never while it talks to the mail server, so answers are not kept waiting on e-mail.
+Nothing is sent without an SMTP server in the settings.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class SendSchedule:
             return done
 
     def _send(self, surveys: dict[str, Survey], at: datetime) -> tuple[SendReport, SendReport]:
-        def hold() -> threading.RLock:  # the store only under the process's store lock, mail outside it
+        def hold() -> threading.RLock:  # the store only under the surveys' store lock, mail outside it
             return self.lock
 
         invited = send_surveys(self.store, self.root, self.settings, surveys, now=at, hold=hold)

@@ -1,7 +1,8 @@
 """What the survey endpoints share in one process: settings, keys, definitions, limits, the writer and
 the sending schedule.
 
-The store is the process's one store; every access holds the process's store lock.
+The store is the surveys' own connection (`app.state.survey_store`, apart from the web app's, so that a
+customer never waits for a page's long computation); every access holds its lock (`survey_lock`).
 """
 
 from __future__ import annotations

@@ -190,7 +190,9 @@ class Writer:
             # Locked in the order of their ids, so that two batches sharing links never deadlock.
             with self.store.transaction():
                 return self._write_batch(batch, _LOOKUP + " ORDER BY l.invitation_id FOR UPDATE OF l")
-        return self._write_batch(batch, _LOOKUP)  # one process owns the embedded store
+        # One process owns the embedded store, and in it only the surveys' connection (under its lock)
+        # writes links: nothing changes them between the look-up and the commit.
+        return self._write_batch(batch, _LOOKUP)
 
     def _write_batch(self, batch: list[_Item], lookup: str) -> list[Outcome]:
         surveys = self.surveys()
