@@ -105,7 +105,10 @@ def test_a_store_held_by_another_process_says_what_to_do(project: Project) -> No
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreConnectionError, match=rf"open in another program \(process {holder.pid}\)"):
+        with pytest.raises(
+            StoreConnectionError, match=rf"open in another program \(process {holder.pid}\)"
+        ) as error:
             project.store()
+        assert "the web app's Import page (/imports" in str(error.value)
     finally:
         holder.communicate("", timeout=30)

@@ -111,8 +111,9 @@ class Store:
             raise StoreConnectionError(
                 f"The store {path} is open in another program{by}: an embedded DuckDB store has one writer "
                 "at a time. Stop the other program (for instance `cxscore serve` or a running import) and "
-                "try again, or put the project on PostgreSQL to work on it from several programs at once "
-                "(docs/how-to/postgresql.md)."
+                "try again, or import through the web app's Import page (/imports, for admins) while "
+                "`cxscore serve` runs, or put the project on PostgreSQL to work on it from several programs "
+                "at once (docs/how-to/postgresql.md)."
             ) from error
 
     @classmethod
