@@ -371,3 +371,31 @@ def test_the_same_uploads_give_the_same_counts_on_postgresql(
         (4, 1, 1, 1, 1, 0, 1),
     ]
     assert answers == [("Quick and friendly", 9), ("Typo in the score", 10), ("Waited an hour", 4)]
+
+
+def test_on_duckdb_an_import_waits_for_the_survey_sides_write_and_loses_no_change(
+    served: Served, signed_in: dict[str, httpx.Client]
+) -> None:
+    """The survey endpoints write through a connection of their own (answers, webhooks). On DuckDB two
+    transactions that change one row both commit and one change is lost, so an import waits until the
+    survey side's transaction is over, then changes what it wrote."""
+    admin = signed_in["admin"]
+    form: dict[str, Any] = {"path": "/api/imports", "mapping": "", "date_order": "", "key_from": ""}
+    answers = "response_id,responded_at,nps\nR-BUSY-1,2025-10-03 09:00,5\n"
+    assert result(upload(admin, answers, **form))["inserted"] == 1
+    survey, lock = served.app.state.survey_store, served.app.state.survey_lock
+    answered: list[httpx.Response] = []
+    importing = threading.Thread(
+        target=lambda: answered.append(upload(admin, answers.replace(",5", ",7"), **form))
+    )
+    with lock, survey.transaction():
+        survey.execute("UPDATE responses SET comment = 'Called back' WHERE response_id = 'R-BUSY-1'")
+        importing.start()
+        importing.join(timeout=2.0)
+        assert importing.is_alive()  # the import waits for the survey side's transaction
+    importing.join(timeout=60)
+    assert result(answered[0])["updated"] == 1
+    # Both changes are kept: the survey side's comment and the file's score (the file has no comment).
+    assert query(served, "SELECT nps, comment FROM responses WHERE response_id = 'R-BUSY-1'") == [
+        (7, "Called back")
+    ]

@@ -17,6 +17,8 @@ import contextlib
 import hashlib
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Annotated, Any
@@ -28,11 +30,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from cxscore.errors import AuthenticationError, CXScoreError, ImportFileError
 from cxscore.ingest import ImportOptions, ImportResult, parse_assignments
 from cxscore.ingest.sources import FORMATS
+from cxscore.store import Store
 from cxscore.web.accounts import User, as_text
 from cxscore.web.pages.scorecards import FormatQuery, TableQuery
 from cxscore.web.site import Page, Site, is_api, local_path, site_of
 
-__all__ = ["UploadLimit", "router"]
+__all__ = ["UploadLimit", "router", "writing"]
 
 router = APIRouter()
 
@@ -153,8 +156,8 @@ def retry(
     _check_form(site, request, csrf_token)
     if table_name:
         table(table_name)  # ModelError (400) listing the tables when there is no such table
-    with site.lock:
-        results = retry_quarantined(site.app.state.store, table_name or None)
+    with writing(site) as store:
+        results = retry_quarantined(store, table_name or None)
     site.views.refresh()
     retried = [
         {"table": r.table, "retried": r.rows_read, "stored": r.resolved, "still_quarantined": r.quarantined}
@@ -194,10 +197,10 @@ def _import(site: Site, sent: Upload, source: IO[bytes], name: str) -> ImportRes
     written, digest = _write(folder, source, site.settings.max_upload_bytes)
     path = folder / f"{digest[:24]}{suffix}"
     try:
-        with site.lock:
+        with writing(site) as store:
             written.replace(path)
             try:
-                return import_files(site.app.state.store, sent.table_name, [path], options)
+                return import_files(store, sent.table_name, [path], options)
             except CXScoreError as error:
                 raise Refused(str(error).replace(str(path), repr(name))) from None
             finally:
@@ -205,6 +208,21 @@ def _import(site: Site, sent: Upload, source: IO[bytes], name: str) -> ImportRes
     finally:
         for leftover in (written, path):
             leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def writing(site: Site) -> Iterator[Store]:
+    """The web app's store, locked for an import. On DuckDB the survey endpoints' lock is taken too: their
+    connection's transaction and the import's could change the same row (an answer, an invitation) and
+    DuckDB would keep only one change, without an error, so the two take turns; the survey side never
+    takes the web lock, so taking both in this order cannot deadlock. On PostgreSQL its row locks order the
+    two, and customers do not wait for an import."""
+    state = site.app.state
+    survey: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if state.store.backend == "duckdb" and getattr(state, "survey_lock", None) is not None:
+        survey = state.survey_lock
+    with site.lock, survey:
+        yield state.store
 
 
 def _uploads(site: Site) -> Path:
