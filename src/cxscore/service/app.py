@@ -1,6 +1,7 @@
 """The one FastAPI application `cxscore serve` runs: the web app, the survey pages and their shared parts.
 
-`create_app(project)` opens the project's store once for the process and keeps, on `app.state`:
+`create_app(project)` opens the project's store for the process (two connections) and keeps, on
+`app.state`:
 
 - `project`: the cxscore `Project`;
 - `store`: the open `Store` of the web app (pages, API, accounts, health checks);
@@ -10,7 +11,9 @@
   the customers' side (survey pages, answers, webhooks, the sender; see `cxscore.surveys.http`). A page
   computing for seconds or minutes holds `store_lock` only, so a customer answering a survey never waits
   for it. Each connection sees what the other commits (DuckDB: two connections of one database in this
-  process, with MVCC between them; PostgreSQL: two sessions);
+  process, with MVCC between them; PostgreSQL: two sessions). The survey side never takes `store_lock`;
+  web code that needs both (an import, which may change the rows the survey side writes) takes
+  `store_lock` first, so the two never wait for each other in opposite orders;
 - `parts`: objects with `start()` and `close()` (e.g. the surveys' sender) that the lifespan starts at
   start-up and closes at shutdown, in reverse order;
 - `settings`: the `WebSettings` read from the environment.
