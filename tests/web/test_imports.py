@@ -179,8 +179,13 @@ def test_an_admin_imports_answers_again_and_corrected_and_the_pages_show_them_at
     assert now["responses"] == [("Quick and friendly", 9), ("Waited an hour", 3)]
     assert now["open"] == 1  # the bad row is quarantined once, not once per upload
     assert now["imports"] == 2 and now["uploads"] == []  # the private files are gone
-    reason = query(served, "SELECT reason FROM _quarantine WHERE status = 'open'")[0][0]
+    reason, file = query(served, "SELECT reason, file FROM _quarantine WHERE status = 'open'")[0]
     assert "nps: 11 is above the maximum 10" in reason
+    # The quarantine and the import log name the upload as the admin knows it, not the private file.
+    assert file == "nps-week-45.csv"
+    assert {r[0] for r in query(served, "SELECT files FROM _imports")} == {"nps-week-45.csv"}
+    listed = admin.get("/api/imports").json()["imports"]
+    assert [i["files"] for i in listed] == ["nps-week-45.csv"] * 2 and listed[0]["rows_read"] == 4
 
     corrected = result(upload(admin, CORRECTED, path="/api/imports"))
     assert (corrected["inserted"], corrected["updated"], corrected["unchanged"]) == (1, 1, 1)

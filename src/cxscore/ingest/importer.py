@@ -11,10 +11,11 @@ updates what changed); bad rows go to the quarantine with every reason.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cxscore.ingest.options import ImportOptions
 from cxscore.ingest.quarantine import MALFORMED_START, prepare_quarantine
@@ -26,7 +27,7 @@ from cxscore.model import Table
 from cxscore.model import table as model_table
 from cxscore.store import Store
 
-__all__ = ["ImportResult", "Progress", "import_files", "retry_quarantined"]
+__all__ = ["ImportResult", "Progress", "import_files", "recent_imports", "retry_quarantined"]
 
 #: Called with a step description as the import advances (the CLI shows a progress bar from it).
 Progress = Callable[[str], None]
@@ -60,9 +61,11 @@ def import_files(
     paths: list[Path],
     options: ImportOptions | None = None,
     progress: Progress | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> ImportResult:
     """Import `paths` (files or folders) into the canonical table `table_name` of a DuckDB or PostgreSQL
-    store."""
+    store. `names` gives a file the name its rows are recorded under (the import log, the quarantine)
+    instead of its path, e.g. an upload's own name for the private file it was saved to."""
     table = model_table(table_name)
     options = options or ImportOptions()
     files = expand_paths(paths)
@@ -71,8 +74,18 @@ def import_files(
     target = target_for(store)
     with target.session() as work:
         step(f"reading {len(files)} file(s)")
-        staged = stage_files(work, table, files, options)
+        staged = stage_files(work, table, files, options, names)
         return _process(target, work, table, staged, options, import_id, step)
+
+
+def recent_imports(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """The import log's newest `limit` entries: id, table, files, start and the counts."""
+    names: tuple[str, ...] = ("import_id", "table_name", "files", "started_at", "rows_read", "inserted")
+    names += ("updated", "unchanged", "quarantined")
+    rows = store.execute(
+        f"SELECT {', '.join(names)} FROM _imports ORDER BY started_at DESC LIMIT {int(limit)}"
+    ).fetchall()
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def retry_quarantined(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cxscore.errors import ImportFileError, MappingError
@@ -89,27 +90,35 @@ def normalise(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower().lstrip("\ufeff")).strip("_")
 
 
-def stage_files(store: Store, table: Table, files: list[Path], options: ImportOptions) -> list[StagedFile]:
+def stage_files(
+    store: Store,
+    table: Table,
+    files: list[Path],
+    options: ImportOptions,
+    names: Mapping[Path, str] | None = None,
+) -> list[StagedFile]:
     """Read every file into its own raw table, and define the staging view over all of them, mapped onto
-    `table`'s columns. The raw tables are the only copy of the data the import makes before validation."""
+    `table`'s columns. The raw tables are the only copy of the data the import makes before validation.
+    Rows are recorded as from `names[path]` where given (an upload's own name), else from the path."""
     staged, selects = [], []
     for number, path in enumerate(files):
         raw = scratch(f"_cx_raw_{number}")
-        malformed = _read_raw(store, raw, path, options)
+        label = (names or {}).get(path, str(path))
+        malformed = tuple(replace(m, file=label) for m in _read_raw(store, raw, path, options))
         source_columns = [str(row[0]) for row in store.execute(f"DESCRIBE {raw}").fetchall()]
         selections = _map_columns(table, source_columns, options, path)
         rows, first = store.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {raw}").fetchone()
         # Rowids of a new table follow file order (inside a transaction they start at a large offset).
         columns = ", ".join(f"{selections[c]} AS {ident(c)}" for c in table.column_names)
         selects.append(
-            f"SELECT {literal(str(path))} AS _file, rowid - {first} + 1 AS _line, {columns} FROM {raw}"
+            f"SELECT {literal(label)} AS _file, rowid - {first} + 1 AS _line, {columns} FROM {raw}"
         )
         used = set(options.mapping.values()) | {
             s for s in source_columns if normalise(s) in table.column_names
         }
         ignored = tuple(c for c in source_columns if c not in used)
         present = tuple(c for c in table.column_names if selections[c] != ABSENT)
-        staged.append(StagedFile(str(path), int(rows), present, ignored, malformed))
+        staged.append(StagedFile(label, int(rows), present, ignored, malformed))
     store.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS {' UNION ALL '.join(selects)}")
     return staged
 

@@ -34,6 +34,7 @@ def data_quality(
 ) -> Response:
     from dataclasses import asdict
 
+    from cxscore.ingest.importer import recent_imports
     from cxscore.ingest.quarantine import count_rows, list_rows
     from cxscore.model import TABLES
 
@@ -46,25 +47,12 @@ def data_quality(
     with site.lock:
         counts = count_rows(site.app.state.store)
         rows = [asdict(r) for r in list_rows(site.app.state.store, table_name, status, limit=500)]
-        imports = site.app.state.store.execute(
-            "SELECT import_id, table_name, started_at, rows_read, inserted, updated, unchanged, quarantined "
-            "FROM _imports ORDER BY started_at DESC LIMIT 20"
-        ).fetchall()
-    names = (
-        "import_id",
-        "table_name",
-        "started_at",
-        "rows_read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "quarantined",
-    )
+        imports = recent_imports(site.app.state.store, 20)
     data: dict[str, Any] = {
         "filters": {"table_name": table_name, "status": status, "tables": sorted(TABLES)},
         "open_by_table": counts,
         "rows": rows,
-        "imports": [dict(zip(names, row, strict=True)) for row in imports],
+        "imports": imports,
     }
     page = Page("Data quality", "quality.html", data, tables={"quarantine": rows, "imports": data["imports"]})
     return site.answer(request, user, page, format, table)

@@ -200,7 +200,8 @@ def _import(site: Site, sent: Upload, source: IO[bytes], name: str) -> ImportRes
         with writing(site) as store:
             written.replace(path)
             try:
-                return import_files(store, sent.table_name, [path], options)
+                # The rows are recorded as from the upload's own name, as the command records its path.
+                return import_files(store, sent.table_name, [path], options, names={path: name})
             except CXScoreError as error:
                 raise Refused(str(error).replace(str(path), repr(name))) from None
             finally:
@@ -287,25 +288,13 @@ def _page(
     retried: list[dict[str, Any]] | None = None,
     error: str | None = None,
 ) -> Page:
+    from cxscore.ingest.importer import recent_imports
     from cxscore.ingest.quarantine import count_rows
     from cxscore.model import TABLES
 
     with site.lock:
         open_rows = count_rows(site.app.state.store)
-        recent = site.app.state.store.execute(
-            "SELECT import_id, table_name, started_at, rows_read, inserted, updated, unchanged, quarantined "
-            "FROM _imports ORDER BY started_at DESC LIMIT 10"
-        ).fetchall()
-    names = (
-        "import_id",
-        "table_name",
-        "started_at",
-        "read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "quarantined",
-    )
+        recent = recent_imports(site.app.state.store, 10)
     data: dict[str, Any] = {
         "form": asdict(sent),
         "tables": [
@@ -323,7 +312,7 @@ def _page(
         "retried": retried,
         "error": error,
         "open_by_table": open_rows,
-        "imports": [dict(zip(names, row, strict=True)) for row in recent],
+        "imports": recent,
     }
     return Page("Import", "imports.html", data, tables={"imports": data["imports"]})
 
