@@ -330,14 +330,13 @@ def _counts(result: ImportResult) -> dict[str, int]:
 
 
 def _described(result: ImportResult, name: str) -> dict[str, Any]:
-    """The result as `cxscore import` prints it, under the upload's name; `stored_as` is the name of the
-    private file, which the quarantine and the import log record."""
+    """The result as `cxscore import` prints it, under the upload's name (which the quarantine and the
+    import log record too)."""
     ignored = [c for columns in result.ignored_columns.values() for c in columns]
     return {
         "import_id": result.import_id,
         "table": result.table,
         "file": name,
-        "stored_as": Path(result.files[0]).name if result.files else "",
         **_counts(result),
         "ignored": ignored,
     }
