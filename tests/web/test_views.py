@@ -95,3 +95,15 @@ def test_the_period_filter_offers_no_year_before_the_first_answer(tmp_path: Path
         ]
     finally:
         store.close()
+
+
+def test_a_company_without_teams_is_called_by_its_project_name(tmp_path: Path) -> None:
+    from cxscore.web.pages.scorecards import _company_name
+
+    project = init_project(tmp_path / "acme-cx", name="Acme Broadband")
+    store = project.store()
+    try:
+        views = Views(project, store, threading.RLock(), cache_seconds=0.0)
+        assert _company_name(views.current()) == "Acme Broadband"  # not the scope's id, 'company'
+    finally:
+        store.close()

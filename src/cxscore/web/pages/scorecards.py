@@ -181,7 +181,7 @@ def overview(
             segment=segment,
             segments=dimension_values(snap, "segment"),
         ),
-        "company": snap.evaluator.results.name("team", str(_root(snap))),
+        "company": _company_name(snap),
         "scorecard": card,
         "trend": {"metric": focus, "title": title, "rows": trend},
     }
@@ -195,10 +195,13 @@ def overview(
     return site.answer(request, user, page, format, table or chart)
 
 
-def _root(snap: Snapshot) -> str:
+def _company_name(snap: Snapshot) -> str:
+    """The top team's name, or the project's (cxscore.yaml `name`) before any team is imported."""
     teams = snap.teams
     roots = teams.loc[teams["parent_team_id"].isna(), "team_id"]
-    return str(roots.iloc[0]) if not roots.empty else "company"
+    if roots.empty:
+        return snap.project.name
+    return snap.evaluator.results.name("team", str(roots.iloc[0]))
 
 
 def company_trend(
