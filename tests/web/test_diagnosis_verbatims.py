@@ -28,7 +28,9 @@ def test_the_verbatims_card_shows_the_reports_notes(clients: dict[str, Any], who
 
 
 def test_the_verbatims_card_marks_mixed_topics_with_an_example_of_each_side(clients: dict[str, Any]) -> None:
-    query = "metric=csat&period=2025"
+    # Support's comments of 2024: "OK, issue solved." beside "The issue came back a week after it was
+    # closed." is one subject, both sides.
+    query = "metric=csat&scope=team&id=T-SUP&period=2024"
     topics = clients["executive"].get(f"/api/diagnosis?{query}").json()["verbatims"]["topics"]
     mixed = [t for t in topics if t["mixed"]]
     assert mixed and all(t["other_examples"] for t in mixed), [(t["name"], t["negative"]) for t in topics]

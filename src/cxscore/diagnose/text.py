@@ -59,7 +59,9 @@ _EN = _words(
     of off on once only or other our ours ourselves out over own same she should so some such than that
     the their theirs them themselves then there these they this those through to too under until up very
     was wasn't we were weren't what when where which while who whom why will with won't would you your
-    yours yourself also get got us still even much really one would could thank thanks"""
+    yours yourself also get got us still even much really one would could thank thanks
+    go goes going gone went come comes coming came make makes making made take takes taking took taken
+    put puts say says said tell told"""
 )
 _PT = _words(
     """a ao aos as até com como da das de dela dele do dos e ela ele eles em entre era essa esse esta este
