@@ -15,14 +15,13 @@ On PostgreSQL the store is a new database on a throwaway server, started like th
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+import servers
 
 from cxscore.store import Store
 from cxscore.web.accounts import AUDIT_LOG, Accounts, create_tables
@@ -80,17 +79,6 @@ def run(store: Store, entries: int, times: int, with_index: bool) -> None:
         measure(store, "without the index", times)
 
 
-def postgres_server() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "cxscore_test_engines", HERE.parent / "tests" / "engines.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module.PostgresServer.start()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -104,7 +92,7 @@ def main() -> None:
             run(store, args.entries, args.times, args.with_index)
             store.close()
         return
-    server = postgres_server()
+    server = servers.load().PostgresServer.start()
     try:
         database = server.create_database()
         store = Store.postgres(server.url(database))

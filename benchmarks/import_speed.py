@@ -17,7 +17,6 @@ The file has realistic columns (ids, a timestamp, NPS/CSAT/CES, a comment, a fla
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import resource
 import subprocess
@@ -25,7 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+import servers
 
 ACCOUNTS = 5_000
 HERE = Path(__file__).resolve().parent
@@ -142,23 +142,11 @@ def run(kind: str, path: Path, url: str | None = None) -> dict[str, float]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def _test_engines() -> Any:
-    """tests/engines.py, loaded by path (it is a test helper, not a package module)."""
-    spec = importlib.util.spec_from_file_location(
-        "cxscore_test_engines", HERE.parent / "tests" / "engines.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def measure(engine: str, path: Path) -> tuple[dict[str, float], dict[str, float]]:
     """The bare load and the cxscore import of `path`, each in its own process."""
     if engine == "duckdb":
         return run("duckdb", path), run("cxscore", path)
-    server = _test_engines().PostgresServer.start()
+    server = servers.load().PostgresServer.start()
     try:
         server.admin('CREATE DATABASE "bench"')
         return run("postgres", path, server.url("bench")), run("cxscore", path, server.url("bench"))

@@ -12,25 +12,14 @@ folders (written once, under --spark-path, reused by later runs).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+
+import servers
 
 HERE = Path(__file__).resolve().parent
-
-
-def _test_engines() -> Any:
-    """tests/engines.py, loaded by path (it is a test helper, not a package module)."""
-    path = HERE.parent / "tests" / "engines.py"
-    spec = importlib.util.spec_from_file_location("cxscore_test_engines", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def copy(database: Path, url: str) -> float:
@@ -70,7 +59,7 @@ def main() -> None:
             copy(database, url)
         bench(args.project, url, args.methods, args.repeat)
         return
-    server = _test_engines().PostgresServer.start()
+    server = servers.load().PostgresServer.start()
     try:
         server.admin('CREATE DATABASE "cxscore"')
         url = server.url("cxscore")
