@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,7 +85,6 @@ def datasets() -> Path:
 
 import importlib.util  # noqa: E402
 import sys  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 from typing import Any  # noqa: E402
 
 
@@ -186,3 +189,41 @@ def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 
 # --- end of engines block --------------------------------------------------------------------------------
+
+
+class AppServer:
+    """A test's own uvicorn server in a thread. The socket is bound first (`socket()`) and handed to
+    uvicorn, so no other process can take the port before it listens; the app is made knowing its port."""
+
+    @staticmethod
+    def socket() -> socket.socket:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    @staticmethod
+    @contextmanager
+    def serve(app: Any, sock: socket.socket) -> Iterator[str]:
+        """Serve `app` on `sock` until the block ends (then close the socket); yields its URL."""
+        import uvicorn
+
+        port = int(sock.getsockname()[1])
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        running = uvicorn.Server(config)
+        thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not running.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start in 30 s"
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            running.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+
+
+@pytest.fixture(scope="session")
+def app_server() -> type[AppServer]:
+    return AppServer

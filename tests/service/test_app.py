@@ -4,16 +4,12 @@ and running under a reverse proxy's path prefix (served by a real uvicorn on a f
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from cxscore.errors import ConfigError
 from cxscore.service.app import SECURITY_HEADERS, create_app
@@ -51,42 +47,18 @@ class Recorder:
         self.events.append("close")
 
 
-def _serve(app: FastAPI, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start in 30 s"
-        time.sleep(0.05)
-    return server, thread
-
-
-def _socket() -> socket.socket:
-    """A socket bound to a free port, handed to uvicorn: nothing else can take the port before it listens."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture
-def proxied(tmp_path: Path) -> Iterator[tuple[str, Recorder]]:
+def proxied(tmp_path: Path, app_server: Any) -> Iterator[tuple[str, Recorder]]:
     project = init_project(tmp_path / "co")
     store = project.store()
     Accounts(store).add("ada", "admin", "correct horse battery staple")
     store.close()
-    sock = _socket()
-    port = int(sock.getsockname()[1])
-    app = create_app(project, WebSettings(port=port, root_path="/cx", warm_up=False))
+    sock = app_server.socket()
+    app = create_app(project, WebSettings(port=int(sock.getsockname()[1]), root_path="/cx", warm_up=False))
     recorder = Recorder()
     app.state.parts.append(recorder)
-    server, thread = _serve(app, sock)
-    yield f"http://127.0.0.1:{port}", recorder
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with app_server.serve(app, sock) as url:
+        yield url, recorder
     assert recorder.events == ["start", "close"]
 
 
@@ -125,19 +97,15 @@ def test_behind_a_proxy_links_and_redirects_keep_the_prefix(proxied: tuple[str, 
         assert stripped.status_code == 200 and 'href="/cx/static/app.css"' in stripped.text
 
 
-def test_readiness_fails_when_the_store_is_gone(tmp_path: Path) -> None:
+def test_readiness_fails_when_the_store_is_gone(tmp_path: Path, app_server: Any) -> None:
     project = init_project(tmp_path / "co")
-    sock = _socket()
-    port = int(sock.getsockname()[1])
-    app = create_app(project, WebSettings(port=port, warm_up=False))
-    server, thread = _serve(app, sock)
-    try:
-        app.state.store.close()
-        answer = httpx.get(f"http://127.0.0.1:{port}/readyz")
-        assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-    finally:
-        app.state.store = project.store()  # the lifespan closes it at shutdown
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    sock = app_server.socket()
+    app = create_app(project, WebSettings(port=int(sock.getsockname()[1]), warm_up=False))
+    with app_server.serve(app, sock) as url:
+        try:
+            app.state.store.close()
+            answer = httpx.get(f"{url}/readyz")
+            assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
+            assert httpx.get(f"{url}/healthz").status_code == 200
+        finally:
+            app.state.store = project.store()  # the lifespan closes it at shutdown

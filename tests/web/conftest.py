@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from cxscore.demo import generate
 from cxscore.service.app import create_app
@@ -55,14 +52,6 @@ class Served:
     app: object
 
 
-def listening_socket() -> socket.socket:
-    """A socket bound to a free port of 127.0.0.1 for a test server: bound here and handed to uvicorn, so
-    nothing else can take the port between choosing it and listening on it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="session")
 def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("web-demo") / "company"
@@ -82,8 +71,8 @@ def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.fixture(scope="session")
-def server(web_demo: Project) -> Iterator[Served]:
-    sock = listening_socket()
+def server(web_demo: Project, app_server: Any) -> Iterator[Served]:
+    sock = app_server.socket()
     settings = WebSettings(
         port=int(sock.getsockname()[1]),
         cache_seconds=1.0,
@@ -93,20 +82,8 @@ def server(web_demo: Project) -> Iterator[Served]:
         warm_up=False,
     )
     app = create_app(web_demo, settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the web server did not start in 30 s")
-        time.sleep(0.05)
-    yield Served(url, web_demo, app)
-    running.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with app_server.serve(app, sock) as url:
+        yield Served(url, web_demo, app)
 
 
 def sign_in(url: str, username: str, password: str = PASSWORD) -> httpx.Client:

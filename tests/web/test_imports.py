@@ -5,9 +5,7 @@ other web tests assert stay as they are."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from cxscore.service.app import create_app
 from cxscore.service.settings import WebSettings
@@ -56,7 +53,7 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, app_server: Any) -> Iterator[Served]:
     """A fresh project with one account per role, served with a small upload limit and a snapshot that
     would otherwise be kept for an hour (so the pages show an import at once, or the tests see it)."""
     project = init_project(tmp_path_factory.mktemp("imports") / "company")
@@ -67,33 +64,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             Accounts(store).add(role.replace("_", "-"), role, PASSWORD)
     finally:
         store.close()
-    with serving(project) as found:
+    with serving(app_server, project) as found:
         yield found
 
 
 @contextmanager
-def serving(project: Project) -> Iterator[Served]:
+def serving(app_server: Any, project: Project) -> Iterator[Served]:
     """The project's web app on a port of its own, until the block ends."""
-    sock = socket.socket()  # bound here and handed to uvicorn: no other process can take the port first
-    sock.bind(("127.0.0.1", 0))
+    sock = app_server.socket()
     settings = WebSettings(
         port=int(sock.getsockname()[1]), cache_seconds=3600.0, warm_up=False, max_upload_mb=LIMIT_MB
     )
     app = create_app(project, settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web server did not start in 30 s"
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{settings.port}", project, app)
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with app_server.serve(app, sock) as url:
+        yield Served(url, project, app)
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +326,7 @@ def test_the_import_page_is_under_the_site_wide_rate_limit() -> None:
 
 @pytest.mark.postgres
 def test_the_same_uploads_give_the_same_counts_on_postgresql(
-    tmp_path: Path, postgres_server: Any, login: Callable[..., httpx.Client]
+    tmp_path: Path, postgres_server: Any, login: Callable[..., httpx.Client], app_server: Any
 ) -> None:
     """The page imports through the server's store whatever it is: on PostgreSQL the same file, again
     and corrected give the counts they give on DuckDB (above), and the store holds the same answers."""
@@ -358,7 +342,7 @@ def test_the_same_uploads_give_the_same_counts_on_postgresql(
     patch.setenv(STORE_ENV, url)
     try:
         project = init_project(tmp_path / "company")
-        with serving(project) as server:
+        with serving(app_server, project) as server:
             assert server.app.state.store.backend == "postgres"
             admin = login(server.url, "admin", PASSWORD)
             counts = [

@@ -3,15 +3,11 @@ CXSCORE_STORE as a deployment does, served by uvicorn, and answering the same nu
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from cxscore.service.app import create_app
 from cxscore.service.settings import WebSettings
@@ -23,7 +19,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def postgres_app(web_demo: Project, postgres_server: Any) -> Iterator[str]:
+def postgres_app(web_demo: Project, postgres_server: Any, app_server: Any) -> Iterator[str]:
     database = postgres_server.create_database()
     url = postgres_server.url(database)
     target = Store.postgres(url)
@@ -38,23 +34,12 @@ def postgres_app(web_demo: Project, postgres_server: Any) -> Iterator[str]:
         target.close()
     patch = pytest.MonkeyPatch()
     patch.setenv(STORE_ENV, url)
-    sock = socket.socket()  # bound here and handed to uvicorn: no other process can take the port first
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    app = create_app(web_demo, WebSettings(port=port, warm_up=False))
+    sock = app_server.socket()
+    app = create_app(web_demo, WebSettings(port=int(sock.getsockname()[1]), warm_up=False))
     patch.undo()
     assert app.state.store.backend == "postgres"
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start in 30 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with app_server.serve(app, sock) as served:
+        yield served
     postgres_server.drop_database(database)
 
 
