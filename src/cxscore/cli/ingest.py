@@ -99,7 +99,7 @@ def import_command(
     The import is one transaction: it happens completely or not at all. Importing the same file twice
     changes nothing; a corrected file updates what changed.
     """
-    from cxscore.ingest import ImportOptions, import_files, parse_assignments
+    from cxscore.ingest import ImportOptions, import_files, parse_assignments, parse_columns
 
     with user_errors():
         options = ImportOptions(
@@ -109,7 +109,7 @@ def import_command(
             month_first=month_first,
             date_format=date_format,
             key_from_content=key_from_content,
-            key_from=tuple(c.strip() for item in key_from for c in item.split(",") if c.strip()),
+            key_from=parse_columns(key_from),
             delimiter=delimiter,
             encoding=encoding,
         )

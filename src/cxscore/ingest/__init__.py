@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from cxscore.ingest.importer import ImportResult, import_files
-from cxscore.ingest.options import ImportOptions, parse_assignments
+from cxscore.ingest.options import ImportOptions, parse_assignments, parse_columns
 
-__all__ = ["ImportOptions", "ImportResult", "import_files", "parse_assignments"]
+__all__ = ["ImportOptions", "ImportResult", "import_files", "parse_assignments", "parse_columns"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from cxscore.errors import MappingError
 
-__all__ = ["ImportOptions", "parse_assignments"]
+__all__ = ["ImportOptions", "parse_assignments", "parse_columns"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,12 @@ def parse_assignments(items: list[str], option: str) -> dict[str, str]:
             )
         result[name.strip()] = value.strip()
     return result
+
+
+def parse_columns(items: list[str]) -> tuple[str, ...]:
+    """File column names from repeated and comma-separated command-line items (`--key-from`).
+
+    >>> parse_columns(["When,Stage", " Comment "])
+    ('When', 'Stage', 'Comment')
+    """
+    return tuple(c.strip() for item in items for c in item.split(",") if c.strip())

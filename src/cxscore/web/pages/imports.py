@@ -7,8 +7,9 @@ importer (`cxscore.ingest.import_files`): the same checks, counts, quarantine an
 
 The upload is written to a private file (mode 0600, in `.cxscore/uploads/` of the project, mode 0700)
 named after a hash of its content, never after the name the browser sent, and deleted after the import.
-The same content gets the same name, so uploading a bad file twice does not quarantine its rows twice
-(a quarantined row is known by its file, record and content), as with `cxscore import` of one path.
+Its rows are recorded (import log, quarantine) under the name sent, as `cxscore import` records the path
+it was given, so uploading the same bad file twice does not quarantine its rows twice (a quarantined row
+is known by its file, record and content).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cxscore.errors import AuthenticationError, CXScoreError, ImportFileError
-from cxscore.ingest import ImportOptions, ImportResult, parse_assignments
+from cxscore.ingest import ImportOptions, ImportResult, parse_assignments, parse_columns
 from cxscore.ingest.sources import FORMATS
 from cxscore.store import Store
 from cxscore.web.accounts import User, as_text
@@ -75,7 +76,7 @@ class Upload:
             month_first=self.date_order == "month-first",
             date_format=self.date_format.strip() or None,
             key_from_content=self.key_from_content,
-            key_from=tuple(c.strip() for c in self.key_from.split(",") if c.strip()),
+            key_from=parse_columns([self.key_from]),
             delimiter=DELIMITERS[self.delimiter],
             encoding=self.encoding,
         )
